@@ -1,0 +1,8 @@
+"""nova-lite: a small, faithful implementation of OpenStack Nova."""
+
+from oslo_service import backend as _service_backend
+
+# Native threads everywhere: choose oslo.service's threading backend before
+# oslo.messaging imports oslo.service and would pick the eventlet default.
+if _service_backend._cached_backend_type is None:
+    _service_backend.init_backend(_service_backend.BackendType.THREADING)

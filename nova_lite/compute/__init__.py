@@ -1,0 +1,1 @@
+"""The compute service: manager, resource tracker, API used by nova-lite-api."""

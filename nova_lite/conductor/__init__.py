@@ -1,0 +1,1 @@
+"""The conductor: task orchestration and the only process with the database."""

@@ -1,0 +1,96 @@
+"""Conductor endpoints: the object proxy and the compute task manager."""
+
+from __future__ import annotations
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
+
+from nova_lite import exception
+from nova_lite.compute import rpcapi as compute_rpcapi
+from nova_lite.compute import task_states, vm_states
+from nova_lite.objects import base as objects_base
+from nova_lite.objects.compute_node import Allocations
+from nova_lite.objects.instance_action import InstanceActionEvent
+from nova_lite.scheduler import rpcapi as scheduler_rpcapi
+
+LOG = logging.getLogger(__name__)
+
+
+class ConductorManager:
+    """Runs remotable object methods for services without database access."""
+
+    target = messaging.Target(version="1.0")
+
+    def object_class_action_versions(self, context, objname, objmethod, object_versions,
+                                     args, kwargs):
+        objclass = objects_base.NovaLiteObject.obj_class_from_name(
+            objname, object_versions[objname])
+        return getattr(objclass, objmethod)(context, *args, **kwargs)
+
+    def object_action(self, context, objinst, objmethod, args, kwargs):
+        old = objinst.obj_clone()
+        result = getattr(objinst, objmethod)(*args, **kwargs)
+        updates = {}
+        for name, field in objinst.fields.items():
+            if not objinst.obj_attr_is_set(name):
+                continue
+            if not old.obj_attr_is_set(name) or getattr(old, name) != getattr(objinst, name):
+                updates[name] = field.to_primitive(objinst, name, getattr(objinst, name))
+        updates["obj_what_changed"] = list(objinst.obj_what_changed())
+        return updates, result
+
+    def object_backport_versions(self, context, objinst, object_versions):
+        target = object_versions[objinst.obj_name()]
+        return objinst.obj_to_primitive(target_version=target,
+                                        version_manifest=object_versions)
+
+
+class ComputeTaskManager:
+    """Orchestrates tasks that span services: today, building instances."""
+
+    target = messaging.Target(namespace="compute_task", version="1.0")
+
+    def __init__(self) -> None:
+        self.scheduler = scheduler_rpcapi.SchedulerAPI()
+        self.compute = compute_rpcapi.ComputeAPI()
+
+    def build_instances(self, context, instances, image, request_spec) -> None:
+        request_spec.num_instances = len(instances)
+        for instance in instances:
+            InstanceActionEvent.event_start(context, instance.uuid, "conductor_schedule_and_build_instances")
+        try:
+            selections = self.scheduler.select_destinations(
+                context, request_spec, [i.uuid for i in instances])
+        except Exception as error:
+            LOG.warning("Failed to schedule instances: %s", error)
+            for instance in instances:
+                self._set_build_error(context, instance, error)
+            return
+        for instance, selection in zip(instances, selections):
+            try:
+                instance.refresh()
+            except exception.InstanceNotFound:
+                LOG.info("Instance %s was deleted while it was scheduled", instance.uuid)
+                Allocations.release(context, instance.uuid)
+                continue
+            if instance.task_state == task_states.DELETING:
+                continue
+            spec = request_spec.obj_clone()
+            spec.instance_uuid = instance.uuid
+            spec.num_instances = 1
+            spec.save()
+            InstanceActionEvent.event_finish(context, instance.uuid, "conductor_schedule_and_build_instances")
+            self.compute.build_and_run_instance(context, instance, selection.service_host,
+                                                selection.nodename, image, spec)
+
+    @staticmethod
+    def _set_build_error(context, instance, error: Exception) -> None:
+        try:
+            instance.vm_state = vm_states.ERROR
+            instance.task_state = None
+            instance.save(expected_task_state=[task_states.SCHEDULING, None])
+            instance.add_fault(error)
+            InstanceActionEvent.event_finish_with_failure(context, instance.uuid,
+                                                          "conductor_schedule_and_build_instances", error)
+        except (exception.InstanceNotFound, exception.UnexpectedTaskStateError) as race:
+            LOG.info("Instance %s changed while its build failed: %s", instance.uuid, race)

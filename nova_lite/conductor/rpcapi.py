@@ -1,0 +1,56 @@
+"""Client side of the conductor's RPC API."""
+
+from __future__ import annotations
+
+import oslo_messaging as messaging
+
+from nova_lite import rpc
+
+TOPIC = "conductor"
+
+
+class ConductorAPI:
+    """Object proxy: remotable object methods run on the conductor.
+
+    API version history:
+        1.0 - object_class_action_versions, object_action,
+              object_backport_versions
+    """
+
+    VERSION = "1.0"
+
+    def __init__(self) -> None:
+        self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION))
+
+    def object_class_action_versions(self, context, objname, objmethod, object_versions,
+                                     args, kwargs):
+        return self.client.prepare().call(
+            context, "object_class_action_versions", objname=objname, objmethod=objmethod,
+            object_versions=object_versions, args=args, kwargs=kwargs)
+
+    def object_action(self, context, objinst, objmethod, args, kwargs):
+        return self.client.prepare().call(context, "object_action", objinst=objinst,
+                                          objmethod=objmethod, args=args, kwargs=kwargs)
+
+    def object_backport_versions(self, context, objinst, object_versions):
+        return self.client.prepare().call(context, "object_backport_versions",
+                                          objinst=objinst, object_versions=object_versions)
+
+
+class ComputeTaskAPI:
+    """Long-running tasks the conductor orchestrates across services.
+
+    API version history:
+        1.0 - build_instances
+    """
+
+    VERSION = "1.0"
+
+    def __init__(self) -> None:
+        self.client = rpc.get_client(
+            messaging.Target(topic=TOPIC, namespace="compute_task", version=self.VERSION))
+
+    def build_instances(self, context, instances: list, image: dict, request_spec,
+                        ) -> None:
+        self.client.prepare().cast(context, "build_instances", instances=instances,
+                                   image=image, request_spec=request_spec)

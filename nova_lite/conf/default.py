@@ -1,0 +1,48 @@
+"""[DEFAULT] options shared by every service."""
+
+import socket
+
+from oslo_config import cfg
+
+opts = [
+    cfg.StrOpt(
+        "host",
+        default=socket.gethostname(),
+        sample_default="<current_hostname>",
+        help="Name of this node. Compute services use it as their RPC server "
+        "name and as the host of the instances they run.",
+    ),
+    cfg.StrOpt(
+        "compute_driver",
+        default="fake.FakeDriver",
+        help="Virt driver of a compute service, as a module.Class under "
+        "nova_lite.virt: fake.FakeDriver or libvirt.LibvirtDriver.",
+    ),
+    cfg.IntOpt(
+        "report_interval",
+        default=10,
+        min=1,
+        help="Seconds between two service heartbeats.",
+    ),
+    cfg.IntOpt(
+        "service_down_time",
+        default=60,
+        min=1,
+        help="A service whose last heartbeat is older than this many seconds "
+        "is considered down.",
+    ),
+    cfg.IntOpt(
+        "periodic_interval",
+        default=60,
+        min=1,
+        help="Seconds between two runs of a service's periodic tasks.",
+    ),
+]
+
+
+def register_opts(conf: cfg.ConfigOpts) -> None:
+    conf.register_opts(opts)
+
+
+def list_opts() -> dict:
+    return {"DEFAULT": opts}

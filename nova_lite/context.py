@@ -1,0 +1,43 @@
+"""Request context: who is calling, carried with every RPC message."""
+
+from __future__ import annotations
+
+import copy
+
+from oslo_context import context as oslo_context
+
+
+class RequestContext(oslo_context.RequestContext):
+    """The caller of a request (user, project, roles) and its request id."""
+
+    def __init__(self, *args, read_deleted: str = "no", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read_deleted = read_deleted
+        if not self.is_admin and "admin" in (self.roles or []):
+            self.is_admin = True
+
+    def to_dict(self) -> dict:
+        values = super().to_dict()
+        values["read_deleted"] = self.read_deleted
+        return values
+
+    @classmethod
+    def from_dict(cls, values: dict) -> RequestContext:
+        return super().from_dict(values, read_deleted=values.get("read_deleted", "no"))
+
+    def elevated(self, read_deleted: str | None = None) -> RequestContext:
+        """A copy with admin rights, for work done on the caller's behalf."""
+        ctx = copy.copy(self)
+        ctx.roles = list(self.roles or [])
+        ctx.is_admin = True
+        if "admin" not in ctx.roles:
+            ctx.roles.append("admin")
+        if read_deleted is not None:
+            ctx.read_deleted = read_deleted
+        return ctx
+
+
+def get_admin_context(read_deleted: str = "no") -> RequestContext:
+    """A context for the services' own work (periodic tasks, start-up)."""
+    return RequestContext(is_admin=True, roles=["admin"], read_deleted=read_deleted,
+                          overwrite=False)

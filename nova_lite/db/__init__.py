@@ -1,0 +1,1 @@
+"""Database access. Only the conductor (and nova-lite-manage) import this."""

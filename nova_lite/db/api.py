@@ -1,0 +1,606 @@
+"""Queries. Every function takes the request context first.
+
+Only the conductor calls these; other services reach them through the
+conductor's object proxy.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from typing import Any
+
+from oslo_config import cfg
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_log import log as logging
+from oslo_utils import timeutils, uuidutils
+from sqlalchemy import and_, func, or_, select, update
+
+from nova_lite import context as nova_context
+from nova_lite import exception
+from nova_lite.db import models
+
+LOG = logging.getLogger(__name__)
+CONF = cfg.CONF
+
+enginefacade.transaction_context_provider(nova_context.RequestContext)
+_main = enginefacade.transaction_context()
+_configured = threading.Lock()
+_is_configured = False
+
+
+def configure(conf: cfg.ConfigOpts = CONF) -> None:
+    """Point the engine facade at ``[database] connection`` (once per process)."""
+    global _is_configured
+    with _configured:
+        if _is_configured:
+            return
+        if not conf.database.connection:
+            raise exception.DatabaseNotConfigured()
+        _main.configure(
+            connection=conf.database.connection,
+            max_pool_size=conf.database.max_pool_size,
+            max_overflow=conf.database.max_overflow,
+            pool_timeout=conf.database.pool_timeout,
+            connection_recycle_time=conf.database.connection_recycle_time,
+            max_retries=conf.database.max_retries,
+            retry_interval=conf.database.retry_interval,
+            sqlite_fk=False,
+        )
+        _is_configured = True
+
+
+def get_engine():
+    return _main.writer.get_engine()
+
+
+def _reader(fn):
+    @functools.wraps(fn)
+    def wrapper(context, *args, **kwargs):
+        with _main.reader.using(context):
+            return fn(context, *args, **kwargs)
+    return wrapper
+
+
+def _writer(fn):
+    @functools.wraps(fn)
+    def wrapper(context, *args, **kwargs):
+        with _main.writer.using(context):
+            return fn(context, *args, **kwargs)
+    return wrapper
+
+
+def _session(context):
+    return context.session
+
+
+def _not_deleted(context, model):
+    """The soft-delete filter the context's ``read_deleted`` asks for."""
+    if context.read_deleted == "yes":
+        return True
+    if context.read_deleted == "only":
+        return model.deleted != 0
+    return model.deleted == 0
+
+
+def _soft_delete(context, model, *criteria) -> int:
+    now = timeutils.utcnow()
+    stmt = (update(model).where(model.deleted == 0, *criteria)
+            .values(deleted=model.id, deleted_at=now, updated_at=now)
+            .execution_options(synchronize_session=False))
+    return _session(context).execute(stmt).rowcount
+
+
+# -- services ---------------------------------------------------------------
+
+@_writer
+def service_create(context, values: dict) -> models.Service:
+    row = models.Service(uuid=values.pop("uuid", None) or uuidutils.generate_uuid(), **values)
+    try:
+        _session(context).add(row)
+        _session(context).flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.ServiceExists(host=values.get("host"), binary=values.get("binary"))
+    return row
+
+
+@_reader
+def service_get(context, service_id: int | str) -> models.Service:
+    col = models.Service.uuid if uuidutils.is_uuid_like(service_id) else models.Service.id
+    row = _session(context).scalars(
+        select(models.Service).where(col == service_id, _not_deleted(context, models.Service))
+    ).first()
+    if row is None:
+        raise exception.ServiceNotFound(service_id=service_id)
+    return row
+
+
+@_reader
+def service_get_by_host_and_binary(context, host: str, binary: str) -> models.Service:
+    row = _session(context).scalars(
+        select(models.Service).where(models.Service.host == host,
+                                     models.Service.binary == binary,
+                                     models.Service.deleted == 0)
+    ).first()
+    if row is None:
+        raise exception.ComputeHostNotFound(host=host)
+    return row
+
+
+@_reader
+def service_get_all(context, binary: str | None = None, host: str | None = None,
+                    disabled: bool | None = None) -> list[models.Service]:
+    stmt = select(models.Service).where(models.Service.deleted == 0)
+    if binary is not None:
+        stmt = stmt.where(models.Service.binary == binary)
+    if host is not None:
+        stmt = stmt.where(models.Service.host == host)
+    if disabled is not None:
+        stmt = stmt.where(models.Service.disabled == disabled)
+    return list(_session(context).scalars(stmt.order_by(models.Service.id)))
+
+
+@_writer
+def service_update(context, service_id: int, values: dict) -> models.Service:
+    row = service_get(context, service_id)
+    for key, value in values.items():
+        setattr(row, key, value)
+    _session(context).flush()
+    return row
+
+
+@_writer
+def service_destroy(context, service_id: int) -> None:
+    if not _soft_delete(context, models.Service, models.Service.id == service_id):
+        raise exception.ServiceNotFound(service_id=service_id)
+
+
+# -- compute nodes ----------------------------------------------------------
+
+@_writer
+def compute_node_create(context, values: dict) -> models.ComputeNode:
+    row = models.ComputeNode(uuid=values.pop("uuid", None) or uuidutils.generate_uuid(),
+                             **values)
+    _session(context).add(row)
+    _session(context).flush()
+    return row
+
+
+@_reader
+def compute_node_get(context, node_id: int | str) -> models.ComputeNode:
+    col = (models.ComputeNode.uuid if uuidutils.is_uuid_like(node_id)
+           else models.ComputeNode.id)
+    row = _session(context).scalars(
+        select(models.ComputeNode).where(col == node_id, models.ComputeNode.deleted == 0)
+    ).first()
+    if row is None:
+        raise exception.ComputeNodeNotFound(node=node_id)
+    return row
+
+
+@_reader
+def compute_node_get_all(context, host: str | None = None) -> list[models.ComputeNode]:
+    stmt = select(models.ComputeNode).where(models.ComputeNode.deleted == 0)
+    if host is not None:
+        stmt = stmt.where(models.ComputeNode.host == host)
+    return list(_session(context).scalars(stmt.order_by(models.ComputeNode.id)))
+
+
+@_writer
+def compute_node_update(context, node_id: int, values: dict) -> models.ComputeNode:
+    row = compute_node_get(context, node_id)
+    for key, value in values.items():
+        setattr(row, key, value)
+    _session(context).flush()
+    return row
+
+
+# -- allocations (the scheduler's claims) ---------------------------------
+
+@_reader
+def allocation_usage_by_node(context) -> dict[str, dict[str, int]]:
+    """Claimed vcpus, memory_mb and disk_gb per compute node uuid."""
+    A = models.Allocation
+    rows = _session(context).execute(
+        select(A.compute_node_uuid, func.sum(A.vcpus), func.sum(A.memory_mb),
+               func.sum(A.disk_gb), func.count(A.id)).group_by(A.compute_node_uuid))
+    return {node: {"vcpus": int(v or 0), "memory_mb": int(m or 0), "disk_gb": int(d or 0),
+                   "instances": int(n)}
+            for node, v, m, d, n in rows}
+
+
+def _capacity(node: models.ComputeNode) -> dict[str, float]:
+    return {
+        "vcpus": node.vcpus * node.cpu_allocation_ratio,
+        "memory_mb": (node.memory_mb - node.reserved_host_memory_mb) * node.ram_allocation_ratio,
+        "disk_gb": (node.local_gb - node.reserved_host_disk_mb / 1024.0)
+        * node.disk_allocation_ratio,
+    }
+
+
+@_writer
+def allocation_claim(context, claims: list[dict]) -> list[str]:
+    """Claim resources for consumers; return the consumers that did not fit.
+
+    Each claim is a dict with consumer_uuid, compute_node_uuid, vcpus,
+    memory_mb and disk_gb. Nodes are locked for the transaction, so two
+    schedulers can never over-commit a node between them.
+    """
+    session = _session(context)
+    A = models.Allocation
+    node_uuids = sorted({c["compute_node_uuid"] for c in claims})
+    nodes = {n.uuid: n for n in session.scalars(
+        select(models.ComputeNode).where(models.ComputeNode.uuid.in_(node_uuids),
+                                         models.ComputeNode.deleted == 0)
+        .order_by(models.ComputeNode.uuid).with_for_update())}
+    used = {node: {"vcpus": 0, "memory_mb": 0, "disk_gb": 0} for node in node_uuids}
+    for node, v, m, d in session.execute(
+            select(A.compute_node_uuid, func.sum(A.vcpus), func.sum(A.memory_mb),
+                   func.sum(A.disk_gb)).where(A.compute_node_uuid.in_(node_uuids))
+            .group_by(A.compute_node_uuid)):
+        used[node] = {"vcpus": int(v or 0), "memory_mb": int(m or 0), "disk_gb": int(d or 0)}
+    session.execute(A.__table__.delete().where(
+        A.consumer_uuid.in_([c["consumer_uuid"] for c in claims])))
+    failed = []
+    for claim in claims:
+        node = nodes.get(claim["compute_node_uuid"])
+        if node is None:
+            failed.append(claim["consumer_uuid"])
+            continue
+        capacity = _capacity(node)
+        usage = used[node.uuid]
+        if any(usage[r] + claim[r] > capacity[r] for r in ("vcpus", "memory_mb", "disk_gb")):
+            failed.append(claim["consumer_uuid"])
+            continue
+        for r in ("vcpus", "memory_mb", "disk_gb"):
+            usage[r] += claim[r]
+        session.add(A(**claim))
+    return failed
+
+
+@_writer
+def allocation_delete(context, consumer_uuid: str) -> None:
+    _session(context).execute(
+        models.Allocation.__table__.delete().where(
+            models.Allocation.consumer_uuid == consumer_uuid))
+
+
+# -- flavors ------------------------------------------------------------------
+
+@_writer
+def flavor_create(context, values: dict, extra_specs: dict | None = None,
+                  projects: list[str] | None = None) -> models.Flavor:
+    row = models.Flavor(**values)
+    row.extra_specs = [models.FlavorExtraSpec(key=k, value=v)
+                       for k, v in (extra_specs or {}).items()]
+    row.projects = [models.FlavorProject(project_id=p) for p in projects or []]
+    session = _session(context)
+    for key in ("flavorid", "name"):
+        if session.scalars(select(models.Flavor.id).where(
+                getattr(models.Flavor, key) == values[key])).first():
+            raise exception.FlavorExists(key="ID" if key == "flavorid" else "name",
+                                         value=values[key])
+    try:
+        session.add(row)
+        session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.FlavorExists(key="name", value=values["name"])
+    return row
+
+
+def _flavor_visible(context):
+    if context.is_admin:
+        return True
+    return or_(models.Flavor.is_public.is_(True),
+               models.Flavor.projects.any(models.FlavorProject.project_id == context.project_id))
+
+
+@_reader
+def flavor_get_by_flavor_id(context, flavorid: str) -> models.Flavor:
+    row = _session(context).scalars(
+        select(models.Flavor).where(models.Flavor.flavorid == str(flavorid),
+                                    _flavor_visible(context))).first()
+    if row is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    return row
+
+
+@_reader
+def flavor_get_all(context, is_public: bool | None = True, min_memory_mb: int | None = None,
+                   min_root_gb: int | None = None, sort_key: str = "flavorid",
+                   sort_dir: str = "asc", limit: int | None = None,
+                   marker: str | None = None) -> list[models.Flavor]:
+    F = models.Flavor
+    stmt = select(F)
+    if is_public is not None:
+        if context.is_admin:
+            stmt = stmt.where(F.is_public.is_(is_public))
+        elif is_public:
+            stmt = stmt.where(_flavor_visible(context))
+        else:
+            stmt = stmt.where(F.is_public.is_(False), _flavor_visible(context))
+    elif not context.is_admin:
+        stmt = stmt.where(_flavor_visible(context))
+    if min_memory_mb is not None:
+        stmt = stmt.where(F.memory_mb >= min_memory_mb)
+    if min_root_gb is not None:
+        stmt = stmt.where(F.root_gb >= min_root_gb)
+    rows = list(_session(context).scalars(stmt))
+    rows.sort(key=lambda r: (getattr(r, sort_key), r.id), reverse=sort_dir == "desc")
+    if marker is not None:
+        ids = [r.flavorid for r in rows]
+        if marker not in ids:
+            raise exception.InvalidRequest(reason=f"Marker {marker} could not be found.")
+        rows = rows[ids.index(marker) + 1:]
+    return rows[:limit] if limit is not None else rows
+
+
+@_writer
+def flavor_destroy(context, flavorid: str) -> None:
+    row = _session(context).scalars(
+        select(models.Flavor).where(models.Flavor.flavorid == str(flavorid))).first()
+    if row is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    _session(context).delete(row)
+
+
+# -- instances ----------------------------------------------------------------
+
+_INSTANCE_EXTRA = ("metadata", "system_metadata")
+
+
+def _set_instance_dicts(context, uuid: str, metadata: dict | None,
+                        system_metadata: dict | None) -> None:
+    session = _session(context)
+    for model, items in ((models.InstanceMetadata, metadata),
+                         (models.InstanceSystemMetadata, system_metadata)):
+        if items is None:
+            continue
+        _soft_delete(context, model, model.instance_uuid == uuid)
+        for key, value in items.items():
+            session.add(model(instance_uuid=uuid, key=key, value=value))
+
+
+@_writer
+def instance_create(context, values: dict) -> models.Instance:
+    values = dict(values)
+    extras = {k: values.pop(k, None) for k in _INSTANCE_EXTRA}
+    values.setdefault("uuid", uuidutils.generate_uuid())
+    row = models.Instance(**values)
+    session = _session(context)
+    session.add(row)
+    _set_instance_dicts(context, row.uuid, extras["metadata"] or {},
+                        extras["system_metadata"] or {})
+    session.flush()
+    session.refresh(row)
+    return row
+
+
+@_reader
+def instance_get_by_uuid(context, uuid: str) -> models.Instance:
+    row = _session(context).scalars(
+        select(models.Instance).where(models.Instance.uuid == uuid,
+                                      _not_deleted(context, models.Instance))).first()
+    if row is None:
+        raise exception.InstanceNotFound(instance_id=uuid)
+    return row
+
+
+_EXACT_FILTERS = ("project_id", "user_id", "host", "node", "vm_state", "task_state",
+                  "image_ref", "instance_type_id", "reservation_id", "uuid", "locked")
+
+
+@_reader
+def instance_get_all_by_filters(context, filters: dict, sort_keys: list[str] | None = None,
+                                sort_dirs: list[str] | None = None, limit: int | None = None,
+                                marker: str | None = None) -> list[models.Instance]:
+    """Instances matching ``filters``: exact keys, lists (IN), ``name`` regex,
+    ``changes-since`` and ``deleted``."""
+    I = models.Instance
+    filters = dict(filters)
+    deleted = filters.pop("deleted", None)
+    stmt = select(I)
+    if deleted is None:
+        stmt = stmt.where(_not_deleted(context, I))
+    elif deleted:
+        stmt = stmt.where(I.deleted != 0)
+    else:
+        stmt = stmt.where(I.deleted == 0)
+    for key in _EXACT_FILTERS:
+        if key not in filters:
+            continue
+        value = filters[key]
+        col = getattr(I, key)
+        stmt = stmt.where(col.in_(value) if isinstance(value, (list, tuple, set))
+                          else col == value)
+    if "changes-since" in filters:
+        stmt = stmt.where(I.updated_at >= filters["changes-since"])
+    rows = list(_session(context).scalars(stmt))
+    if "name" in filters:
+        pattern = re.compile(filters["name"])
+        rows = [r for r in rows if r.display_name and pattern.search(r.display_name)]
+    sort_keys = sort_keys or ["created_at", "id"]
+    sort_dirs = sort_dirs or ["desc"] * len(sort_keys)
+    for key, direction in reversed(list(zip(sort_keys, sort_dirs))):
+        rows.sort(key=lambda r, k=key: (getattr(r, k) is None, getattr(r, k) or 0),
+                  reverse=direction == "desc")
+    if marker is not None:
+        uuids = [r.uuid for r in rows]
+        if marker not in uuids:
+            raise exception.InvalidRequest(reason=f"marker [{marker}] not found")
+        rows = rows[uuids.index(marker) + 1:]
+    return rows[:limit] if limit is not None else rows
+
+
+@_writer
+def instance_update_and_get_original(context, uuid: str, values: dict,
+                                     expected: dict | None = None
+                                     ) -> tuple[dict, models.Instance]:
+    """Update one instance, compare-and-swap on ``expected`` columns.
+
+    ``expected`` maps a column (task_state, vm_state) to the values it may
+    have now; when the row does not match, nothing is written and
+    UnexpectedTaskStateError (or its deleting variant) is raised.
+    """
+    values = dict(values)
+    extras = {k: values.pop(k, None) for k in _INSTANCE_EXTRA}
+    session = _session(context)
+    row = instance_get_by_uuid(context, uuid)
+    original = {c.name: getattr(row, c.name) for c in models.Instance.__table__.columns}
+    conditions = [models.Instance.uuid == uuid, models.Instance.deleted == 0]
+    for column, allowed in (expected or {}).items():
+        allowed = list(allowed) if isinstance(allowed, (list, tuple, set)) else [allowed]
+        col = getattr(models.Instance, column)
+        clause = col.in_([a for a in allowed if a is not None])
+        if None in allowed:
+            clause = or_(clause, col.is_(None))
+        conditions.append(clause)
+    if values or expected:
+        values.setdefault("updated_at", timeutils.utcnow())
+        result = session.execute(update(models.Instance).where(and_(*conditions))
+                                 .values(**values)
+                                 .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            session.refresh(row)
+            actual = {c: getattr(row, c) for c in (expected or {})}
+            error = (exception.UnexpectedDeletingTaskStateError
+                     if row.task_state == "deleting" else exception.UnexpectedTaskStateError)
+            raise error(instance_uuid=uuid, expected=expected, actual=actual)
+    _set_instance_dicts(context, uuid, extras["metadata"], extras["system_metadata"])
+    session.flush()
+    session.expire(row)
+    session.refresh(row)
+    return original, row
+
+
+@_writer
+def instance_destroy(context, uuid: str) -> models.Instance:
+    """Soft-delete an instance and the rows that hang off it."""
+    row = instance_get_by_uuid(context, uuid)
+    if not _soft_delete(context, models.Instance, models.Instance.uuid == uuid):
+        raise exception.InstanceNotFound(instance_id=uuid)
+    for model in (models.InstanceMetadata, models.InstanceSystemMetadata):
+        _soft_delete(context, model, model.instance_uuid == uuid)
+    _session(context).execute(models.Allocation.__table__.delete().where(
+        models.Allocation.consumer_uuid == uuid))
+    _session(context).expire(row)
+    return row
+
+
+# -- faults and actions -------------------------------------------------------
+
+@_writer
+def instance_fault_create(context, values: dict) -> models.InstanceFault:
+    row = models.InstanceFault(**values)
+    _session(context).add(row)
+    _session(context).flush()
+    return row
+
+
+@_reader
+def instance_fault_get_latest(context, instance_uuid: str) -> models.InstanceFault | None:
+    F = models.InstanceFault
+    return _session(context).scalars(
+        select(F).where(F.instance_uuid == instance_uuid, F.deleted == 0)
+        .order_by(F.id.desc()).limit(1)).first()
+
+
+@_writer
+def action_start(context, values: dict) -> models.InstanceAction:
+    row = models.InstanceAction(**values)
+    _session(context).add(row)
+    _session(context).flush()
+    return row
+
+
+def _action_get_by_request_id(context, instance_uuid: str, request_id: str):
+    A = models.InstanceAction
+    return _session(context).scalars(
+        select(A).where(A.instance_uuid == instance_uuid, A.request_id == request_id,
+                        A.deleted == 0).order_by(A.id.desc())).first()
+
+
+@_reader
+def actions_get(context, instance_uuid: str) -> list[models.InstanceAction]:
+    A = models.InstanceAction
+    return list(_session(context).scalars(
+        select(A).where(A.instance_uuid == instance_uuid, A.deleted == 0)
+        .order_by(A.start_time.desc(), A.id.desc())))
+
+
+@_reader
+def action_get_by_request_id(context, instance_uuid: str,
+                             request_id: str) -> models.InstanceAction | None:
+    return _action_get_by_request_id(context, instance_uuid, request_id)
+
+
+@_writer
+def action_event_start(context, values: dict) -> models.InstanceActionEvent:
+    action = _action_get_by_request_id(context, values.pop("instance_uuid"),
+                                       values.pop("request_id"))
+    if action is None:
+        raise exception.NotFound(message="Action for request %s not found" % context.request_id)
+    row = models.InstanceActionEvent(action_id=action.id, **values)
+    _session(context).add(row)
+    _session(context).flush()
+    return row
+
+
+@_writer
+def action_event_finish(context, values: dict) -> models.InstanceActionEvent | None:
+    action = _action_get_by_request_id(context, values.pop("instance_uuid"),
+                                       values.pop("request_id"))
+    if action is None:
+        return None
+    E = models.InstanceActionEvent
+    row = _session(context).scalars(
+        select(E).where(E.action_id == action.id, E.event == values["event"])
+        .order_by(E.id.desc())).first()
+    if row is None:
+        row = E(action_id=action.id, event=values["event"])
+        _session(context).add(row)
+    for key, value in values.items():
+        setattr(row, key, value)
+    if values.get("result", "").lower() == "error":
+        action.message = "Error"
+    action.updated_at = timeutils.utcnow()
+    _session(context).flush()
+    return row
+
+
+@_reader
+def action_events_get(context, action_id: int) -> list[models.InstanceActionEvent]:
+    E = models.InstanceActionEvent
+    return list(_session(context).scalars(
+        select(E).where(E.action_id == action_id, E.deleted == 0)
+        .order_by(E.start_time.desc(), E.id.desc())))
+
+
+# -- request specs ------------------------------------------------------------
+
+@_writer
+def request_spec_save(context, instance_uuid: str, spec: str) -> None:
+    session = _session(context)
+    row = session.scalars(select(models.RequestSpec).where(
+        models.RequestSpec.instance_uuid == instance_uuid)).first()
+    if row is None:
+        session.add(models.RequestSpec(instance_uuid=instance_uuid, spec=spec))
+    else:
+        row.spec = spec
+
+
+@_reader
+def request_spec_get(context, instance_uuid: str) -> str:
+    row = _session(context).scalars(select(models.RequestSpec).where(
+        models.RequestSpec.instance_uuid == instance_uuid)).first()
+    if row is None:
+        raise exception.NotFound(message=f"RequestSpec for {instance_uuid} not found.")
+    return row.spec
+
+
+def ping(context) -> Any:
+    """Open a connection and run a trivial query (start-up check)."""
+    with _main.reader.using(context) as session:
+        return session.execute(select(1)).scalar()

@@ -1,0 +1,78 @@
+"""Flavor: the size of a server."""
+
+from __future__ import annotations
+
+from oslo_versionedobjects import fields
+
+from nova_lite.objects import base
+
+
+@base.register
+class Flavor(base.NovaLiteObject):
+    VERSION = "1.0"
+
+    fields = {
+        "id": fields.IntegerField(),
+        "flavorid": fields.StringField(),
+        "name": fields.StringField(),
+        "memory_mb": fields.IntegerField(),
+        "vcpus": fields.IntegerField(),
+        "root_gb": fields.IntegerField(default=0),
+        "ephemeral_gb": fields.IntegerField(default=0),
+        "swap": fields.IntegerField(default=0),
+        "rxtx_factor": fields.FloatField(default=1.0),
+        "vcpu_weight": fields.IntegerField(nullable=True),
+        "disabled": fields.BooleanField(default=False),
+        "is_public": fields.BooleanField(default=True),
+        "description": fields.StringField(nullable=True),
+        "extra_specs": fields.DictOfStringsField(default={}),
+        "projects": fields.ListOfStringsField(default=[]),
+        "created_at": fields.DateTimeField(nullable=True),
+        "updated_at": fields.DateTimeField(nullable=True),
+    }
+
+    @staticmethod
+    def _from_db_object(context, flavor: Flavor, row) -> Flavor:
+        base.from_db_object(flavor, row, skip=("extra_specs", "projects"))
+        flavor.extra_specs = {spec.key: spec.value for spec in row.extra_specs}
+        flavor.projects = [p.project_id for p in row.projects]
+        flavor._context = context
+        flavor.obj_reset_changes()
+        return flavor
+
+    @base.remotable_classmethod
+    def get_by_flavor_id(cls, context, flavorid: str) -> Flavor:
+        return cls._from_db_object(context, cls(),
+                                   base.db_api().flavor_get_by_flavor_id(context, flavorid))
+
+    @base.remotable
+    def create(self) -> None:
+        values = {k: v for k, v in self.obj_get_changes().items()
+                  if k not in ("extra_specs", "projects", "id")}
+        row = base.db_api().flavor_create(self._context, values,
+                                          extra_specs=self.extra_specs if "extra_specs" in self
+                                          else None,
+                                          projects=self.projects if "projects" in self else None)
+        self._from_db_object(self._context, self, row)
+
+    @base.remotable
+    def destroy(self) -> None:
+        base.db_api().flavor_destroy(self._context, self.flavorid)
+
+
+@base.register
+class FlavorList(base.ObjectListBase, base.NovaLiteObject):
+    VERSION = "1.0"
+
+    fields = {"objects": fields.ListOfObjectsField("Flavor")}
+
+    @base.remotable_classmethod
+    def get_all(cls, context, is_public: bool | None = True, min_memory_mb: int | None = None,
+                min_root_gb: int | None = None, sort_key: str = "flavorid",
+                sort_dir: str = "asc", limit: int | None = None,
+                marker: str | None = None) -> FlavorList:
+        rows = base.db_api().flavor_get_all(context, is_public=is_public,
+                                            min_memory_mb=min_memory_mb,
+                                            min_root_gb=min_root_gb, sort_key=sort_key,
+                                            sort_dir=sort_dir, limit=limit, marker=marker)
+        return base.make_list(context, cls(), Flavor, rows)

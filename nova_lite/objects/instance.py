@@ -1,0 +1,157 @@
+"""Instance: a server, and lists of them."""
+
+from __future__ import annotations
+
+from oslo_serialization import jsonutils
+from oslo_versionedobjects import fields
+
+from nova_lite.objects import base
+from nova_lite.objects.flavor import Flavor
+from nova_lite.objects.instance_fault import InstanceFault
+
+_DICT_FIELDS = ("metadata", "system_metadata")
+
+
+@base.register
+class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
+    VERSION = "1.0"
+
+    fields = {
+        "id": fields.IntegerField(),
+        "uuid": fields.UUIDField(),
+        "user_id": fields.StringField(nullable=True),
+        "project_id": fields.StringField(nullable=True),
+        "display_name": fields.StringField(nullable=True),
+        "display_description": fields.StringField(nullable=True),
+        "hostname": fields.StringField(nullable=True),
+        "host": fields.StringField(nullable=True),
+        "node": fields.StringField(nullable=True),
+        "launched_on": fields.StringField(nullable=True),
+        "image_ref": fields.StringField(nullable=True),
+        "instance_type_id": fields.IntegerField(nullable=True),
+        "memory_mb": fields.IntegerField(nullable=True),
+        "vcpus": fields.IntegerField(nullable=True),
+        "root_gb": fields.IntegerField(nullable=True),
+        "ephemeral_gb": fields.IntegerField(nullable=True),
+        "vm_state": fields.StringField(nullable=True),
+        "task_state": fields.StringField(nullable=True),
+        "power_state": fields.IntegerField(nullable=True),
+        "launched_at": fields.DateTimeField(nullable=True),
+        "terminated_at": fields.DateTimeField(nullable=True),
+        "availability_zone": fields.StringField(nullable=True),
+        "key_name": fields.StringField(nullable=True),
+        "key_data": fields.StringField(nullable=True),
+        "user_data": fields.StringField(nullable=True),
+        "reservation_id": fields.StringField(nullable=True),
+        "launch_index": fields.IntegerField(nullable=True),
+        "locked": fields.BooleanField(default=False),
+        "locked_by": fields.StringField(nullable=True),
+        "config_drive": fields.StringField(nullable=True),
+        "access_ip_v4": fields.StringField(nullable=True),
+        "access_ip_v6": fields.StringField(nullable=True),
+        "progress": fields.IntegerField(nullable=True),
+        "flavor": fields.ObjectField("Flavor"),
+        "metadata": fields.DictOfStringsField(default={}),
+        "system_metadata": fields.DictOfNullableStringsField(default={}),
+        "fault": fields.ObjectField("InstanceFault", nullable=True),
+        **base.NovaLitePersistentObject.fields,
+    }
+
+    @staticmethod
+    def _from_db_object(context, instance: Instance, row,
+                        expected_attrs: list[str] | None = None) -> Instance:
+        base.from_db_object(instance, row, skip=_DICT_FIELDS + ("fault",))
+        instance.metadata = {m.key: m.value for m in row.metadata_items}
+        instance.system_metadata = {m.key: m.value for m in row.system_metadata_items}
+        if row.flavor:
+            instance.flavor = Flavor.obj_from_primitive(jsonutils.loads(row.flavor))
+        if "fault" in (expected_attrs or ()):
+            instance.fault = InstanceFault.get_latest_for_instance(context, row.uuid)
+        instance._context = context
+        instance.obj_reset_changes(recursive=True)
+        return instance
+
+    def _db_changes(self) -> dict:
+        changes = self.obj_get_changes()
+        changes.pop("fault", None)
+        changes.pop("id", None)
+        if "flavor" in self and (
+                "flavor" in changes or self.flavor.obj_what_changed()):
+            flavor = self.flavor
+            changes["flavor"] = jsonutils.dumps(flavor.obj_to_primitive())
+            changes.update(instance_type_id=flavor.id, memory_mb=flavor.memory_mb,
+                           vcpus=flavor.vcpus, root_gb=flavor.root_gb,
+                           ephemeral_gb=flavor.ephemeral_gb)
+        return base.db_values(changes)
+
+    @base.remotable_classmethod
+    def get_by_uuid(cls, context, uuid: str,
+                    expected_attrs: list[str] | None = None) -> Instance:
+        row = base.db_api().instance_get_by_uuid(context, uuid)
+        return cls._from_db_object(context, cls(), row, expected_attrs)
+
+    @base.remotable
+    def create(self) -> None:
+        row = base.db_api().instance_create(self._context, self._db_changes())
+        self._from_db_object(self._context, self, row)
+
+    @base.remotable
+    def save(self, expected_task_state: list | str | None = None,
+             expected_vm_state: list | str | None = None) -> None:
+        """Write changes; ``expected_*`` make it a compare-and-swap.
+
+        Pass ``expected_task_state=[None]`` to require that no task runs.
+        """
+        expected = {}
+        if expected_task_state is not None:
+            expected["task_state"] = expected_task_state
+        if expected_vm_state is not None:
+            expected["vm_state"] = expected_vm_state
+        _, row = base.db_api().instance_update_and_get_original(
+            self._context, self.uuid, self._db_changes(), expected)
+        fault = self.fault if self.obj_attr_is_set("fault") else None
+        self._from_db_object(self._context, self, row)
+        if fault is not None:
+            self.fault = fault
+            self.obj_reset_changes(["fault"])
+
+    @base.remotable
+    def destroy(self) -> None:
+        row = base.db_api().instance_destroy(self._context, self.uuid)
+        self.deleted = bool(row.deleted)
+        self.deleted_at = row.deleted_at
+        self.obj_reset_changes(["deleted", "deleted_at"])
+
+    @base.remotable
+    def refresh(self) -> None:
+        row = base.db_api().instance_get_by_uuid(self._context, self.uuid)
+        self._from_db_object(self._context, self, row)
+
+    def add_fault(self, error: BaseException, host: str | None = None) -> None:
+        """Record ``error`` as this instance's latest fault."""
+        fault = InstanceFault.from_exception(self._context, self.uuid, error, host)
+        fault.create()
+        self.fault = fault
+        self.obj_reset_changes(["fault"])
+
+
+@base.register
+class InstanceList(base.ObjectListBase, base.NovaLiteObject):
+    VERSION = "1.0"
+
+    fields = {"objects": fields.ListOfObjectsField("Instance")}
+
+    @base.remotable_classmethod
+    def get_by_filters(cls, context, filters: dict, sort_keys: list[str] | None = None,
+                       sort_dirs: list[str] | None = None, limit: int | None = None,
+                       marker: str | None = None,
+                       expected_attrs: list[str] | None = None) -> InstanceList:
+        rows = base.db_api().instance_get_all_by_filters(
+            context, filters, sort_keys=sort_keys, sort_dirs=sort_dirs, limit=limit,
+            marker=marker)
+        return base.make_list(context, cls(), Instance, rows, expected_attrs=expected_attrs)
+
+    @base.remotable_classmethod
+    def get_by_host(cls, context, host: str) -> InstanceList:
+        rows = base.db_api().instance_get_all_by_filters(context, {"host": host})
+        return base.make_list(context, cls(), Instance, rows)

@@ -1,0 +1,58 @@
+"""RequestSpec: what the scheduler needs to place an instance."""
+
+from __future__ import annotations
+
+from oslo_serialization import jsonutils
+from oslo_versionedobjects import fields
+
+from nova_lite.objects import base
+
+
+@base.register
+class RequestSpec(base.NovaLiteObject):
+    VERSION = "1.0"
+
+    fields = {
+        "instance_uuid": fields.UUIDField(),
+        "project_id": fields.StringField(nullable=True),
+        "user_id": fields.StringField(nullable=True),
+        "flavor": fields.ObjectField("Flavor"),
+        "image": fields.DictOfNullableStringsField(default={}),
+        "num_instances": fields.IntegerField(default=1),
+        "availability_zone": fields.StringField(nullable=True),
+        "scheduler_hints": fields.DictOfListOfStringsField(default={}),
+        "ignore_hosts": fields.ListOfStringsField(nullable=True),
+        "force_hosts": fields.ListOfStringsField(nullable=True),
+        "force_nodes": fields.ListOfStringsField(nullable=True),
+    }
+
+    @property
+    def resources(self) -> dict[str, int]:
+        """The vcpus, memory_mb and disk_gb one instance of this spec uses."""
+        flavor = self.flavor
+        return {"vcpus": flavor.vcpus, "memory_mb": flavor.memory_mb,
+                "disk_gb": flavor.root_gb + flavor.ephemeral_gb + (flavor.swap + 1023) // 1024}
+
+    @classmethod
+    def from_instance(cls, context, instance, num_instances: int = 1, image: dict | None = None,
+                      scheduler_hints: dict | None = None) -> RequestSpec:
+        return cls(context, instance_uuid=instance.uuid, project_id=instance.project_id,
+                   user_id=instance.user_id, flavor=instance.flavor,
+                   image={k: str(v) for k, v in (image or {}).items()},
+                   num_instances=num_instances,
+                   availability_zone=instance.availability_zone,
+                   scheduler_hints=scheduler_hints or {}, ignore_hosts=None,
+                   force_hosts=None, force_nodes=None)
+
+    @base.remotable_classmethod
+    def get_by_instance_uuid(cls, context, instance_uuid: str) -> RequestSpec:
+        primitive = jsonutils.loads(base.db_api().request_spec_get(context, instance_uuid))
+        spec = cls.obj_from_primitive(primitive, context)
+        spec.obj_reset_changes(recursive=True)
+        return spec
+
+    @base.remotable
+    def save(self) -> None:
+        base.db_api().request_spec_save(self._context, self.instance_uuid,
+                                        jsonutils.dumps(self.obj_to_primitive()))
+        self.obj_reset_changes(recursive=True)

@@ -1,0 +1,1 @@
+"""Virt drivers: the only code that talks to hypervisors."""
