@@ -119,12 +119,16 @@ class Service:
         LOG.info("%s on %s stopped", self.binary, self.host)
 
 
-def prepare(argv: list[str], project_binary: str, default_config_files=None) -> None:
-    """Parse options, set up logging and RPC, register objects."""
+def prepare(argv: list[str], prog: str, adjust=None) -> None:
+    """Parse options, set up logging and RPC, register objects.
+
+    ``adjust(conf)`` may change options after parsing, before anything uses them.
+    """
     from nova_lite import conf  # noqa: F401 - registers the options
     logging.register_options(CONF)
-    CONF(argv[1:], project="nova-lite", prog=project_binary,
-         default_config_files=default_config_files)
+    CONF(argv[1:], project="nova-lite", prog=prog)
+    if adjust is not None:
+        adjust(CONF)
     logging.setup(CONF, "nova-lite")
     objects.register_all()
     rpc.init(CONF)

@@ -1,5 +1,6 @@
 """All nova-lite options, registered on the global ``CONF``."""
 
+import oslo_messaging
 from oslo_config import cfg
 
 from nova_lite.conf import api, compute, database, default, fake, scheduler
@@ -8,3 +9,8 @@ CONF = cfg.CONF
 
 for _module in (default, database, api, compute, scheduler, fake):
     _module.register_opts(CONF)
+
+# oslo.messaging registers transport_url only when a transport is created;
+# register the same option objects now so that it can be read before.
+CONF.register_opts(oslo_messaging.transport._transport_opts)
+oslo_messaging.set_transport_defaults(control_exchange="nova_lite")

@@ -1,10 +1,18 @@
 """[DEFAULT] options shared by every service."""
 
+import os
 import socket
 
 from oslo_config import cfg
 
 opts = [
+    cfg.StrOpt(
+        "state_path",
+        default=os.path.join(os.path.expanduser("~"), ".nova-lite"),
+        sample_default="$HOME/.nova-lite",
+        help="Directory for the service's state: the embedded SQLite database of "
+        "nova-lite-all, instance files of the libvirt driver.",
+    ),
     cfg.StrOpt(
         "host",
         default=socket.gethostname(),

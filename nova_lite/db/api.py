@@ -6,6 +6,7 @@ conductor's object proxy.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -16,6 +17,7 @@ from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_log import log as logging
 from oslo_utils import timeutils, uuidutils
+import sqlalchemy
 from sqlalchemy import and_, func, or_, select, update
 
 from nova_lite import context as nova_context
@@ -29,26 +31,34 @@ enginefacade.transaction_context_provider(nova_context.RequestContext)
 _main = enginefacade.transaction_context()
 _configured = threading.Lock()
 _is_configured = False
+_is_sqlite = False
+_sqlite_writes = threading.RLock()
 
 
 def configure(conf: cfg.ConfigOpts = CONF) -> None:
     """Point the engine facade at ``[database] connection`` (once per process)."""
-    global _is_configured
+    global _is_configured, _is_sqlite
     with _configured:
         if _is_configured:
             return
         if not conf.database.connection:
             raise exception.DatabaseNotConfigured()
-        _main.configure(
-            connection=conf.database.connection,
-            max_pool_size=conf.database.max_pool_size,
-            max_overflow=conf.database.max_overflow,
-            pool_timeout=conf.database.pool_timeout,
-            connection_recycle_time=conf.database.connection_recycle_time,
-            max_retries=conf.database.max_retries,
-            retry_interval=conf.database.retry_interval,
-            sqlite_fk=False,
-        )
+        url = conf.database.connection
+        pool = {} if url.startswith("sqlite") else {
+            "max_pool_size": conf.database.max_pool_size,
+            "max_overflow": conf.database.max_overflow,
+            "pool_timeout": conf.database.pool_timeout,
+        }
+        _main.configure(connection=url,
+                        connection_recycle_time=conf.database.connection_recycle_time,
+                        max_retries=conf.database.max_retries,
+                        retry_interval=conf.database.retry_interval, sqlite_fk=False, **pool)
+        # Start now with these values only: started lazily, the facade would
+        # register oslo.db's own [database] options over ours on cfg.CONF.
+        _main._factory._start(conf=None)
+        _is_sqlite = url.startswith("sqlite")
+        if _is_sqlite:
+            sqlalchemy.event.listen(get_engine(), "connect", _sqlite_wal)
         _is_configured = True
 
 
@@ -67,9 +77,22 @@ def _reader(fn):
 def _writer(fn):
     @functools.wraps(fn)
     def wrapper(context, *args, **kwargs):
-        with _main.writer.using(context):
+        with _write_lock(), _main.writer.using(context):
             return fn(context, *args, **kwargs)
     return wrapper
+
+
+def _write_lock():
+    """SQLite allows one writer: serialise this process's write transactions
+    there instead of failing with 'database is locked'."""
+    return _sqlite_writes if _is_sqlite else contextlib.nullcontext()
+
+
+def _sqlite_wal(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
 def _session(context):

@@ -80,7 +80,8 @@ class Service(base.NovaLitePersistentObject, base.NovaLiteObject):
         seen = self.last_seen_up or self.updated_at or self.created_at
         if seen is None:
             return False
-        return abs(timeutils.delta_seconds(seen, timeutils.utcnow())) <= CONF.service_down_time
+        elapsed = timeutils.delta_seconds(timeutils.normalize_time(seen), timeutils.utcnow())
+        return abs(elapsed) <= CONF.service_down_time
 
 
 @base.register

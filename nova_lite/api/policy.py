@@ -1,0 +1,67 @@
+"""API policy on oslo.policy, with Nova's default personas."""
+
+from __future__ import annotations
+
+import threading
+
+from oslo_config import cfg
+from oslo_policy import policy
+
+from nova_lite import exception
+
+ADMIN = "rule:context_is_admin"
+PROJECT_READER_OR_ADMIN = "rule:project_reader_api or rule:context_is_admin"
+PROJECT_MEMBER_OR_ADMIN = "rule:project_member_api or rule:context_is_admin"
+
+BASE_RULES = [
+    policy.RuleDefault("context_is_admin", "role:admin", "Decides what is an admin."),
+    policy.RuleDefault("project_member_api", "role:member and project_id:%(project_id)s",
+                       "A member of the target's project."),
+    policy.RuleDefault("project_reader_api", "role:reader and project_id:%(project_id)s",
+                       "A reader of the target's project."),
+]
+
+API_RULES = {
+    "os_compute_api:servers:index": PROJECT_READER_OR_ADMIN,
+    "os_compute_api:servers:detail": PROJECT_READER_OR_ADMIN,
+    "os_compute_api:servers:show": PROJECT_READER_OR_ADMIN,
+    "os_compute_api:servers:create": PROJECT_MEMBER_OR_ADMIN,
+    "os_compute_api:servers:delete": PROJECT_MEMBER_OR_ADMIN,
+    "os_compute_api:servers:index:get_all_tenants": ADMIN,
+    "os_compute_api:os-flavor-manage:create": ADMIN,
+    "os_compute_api:os-flavor-manage:delete": ADMIN,
+    "os_compute_api:os-services:list": ADMIN,
+    "os_compute_api:os-hypervisors:list": ADMIN,
+    "os_compute_api:os-hypervisors:list-detail": ADMIN,
+    "os_compute_api:os-extended-server-attributes": ADMIN,
+}
+
+_enforcer: policy.Enforcer | None = None
+_lock = threading.Lock()
+
+
+def list_rules() -> list[policy.RuleDefault]:
+    return BASE_RULES + [policy.RuleDefault(name, check, f"Who may call {name}.")
+                         for name, check in API_RULES.items()]
+
+
+def get_enforcer(conf: cfg.ConfigOpts = cfg.CONF) -> policy.Enforcer:
+    global _enforcer
+    with _lock:
+        if _enforcer is None:
+            _enforcer = policy.Enforcer(conf)
+            _enforcer.register_defaults(list_rules())
+        return _enforcer
+
+
+def authorize(context, action: str, target: dict | None = None) -> None:
+    """Raise Forbidden (403) unless ``context`` may do ``action`` on ``target``."""
+    target = target or {"project_id": context.project_id, "user_id": context.user_id}
+    credentials = context.to_policy_values()
+    if not get_enforcer().authorize(action, target, credentials, do_raise=False):
+        raise exception.Forbidden(action=action)
+
+
+def check_is_admin(context) -> bool:
+    return get_enforcer().authorize("context_is_admin", {}, context.to_policy_values(),
+                                    do_raise=False)

@@ -1,0 +1,102 @@
+"""Argument parsing, connecting and error handling of the ``nova-lite`` client."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import openstack
+from openstack import config as sdk_config
+from openstack import connection
+
+from nova_lite.cli import flavors, hosts, output, servers
+from nova_lite.cli.errors import describe
+
+Connect = Callable[[sdk_config.OpenStackConfig, argparse.Namespace], Any]
+
+
+def connect(config: sdk_config.OpenStackConfig, options: argparse.Namespace) -> Any:
+    """Return an openstacksdk Connection for the cloud the options and OS_* name."""
+    return connection.Connection(config=config.get_one(argparse=options))
+
+
+def build_parser(
+    config: sdk_config.OpenStackConfig, argv: Sequence[str]
+) -> tuple[argparse.ArgumentParser, set[str]]:
+    """Return the parser and the names of the options that belong to openstacksdk."""
+    sdk_parser = argparse.ArgumentParser(add_help=False)
+    # register_argparse_arguments peeks at argv (--os-cloud, --os-auth-type) and edits it.
+    config.register_argparse_arguments(sdk_parser, list(argv), service_keys=["compute"])
+    sdk_dests = set(vars(sdk_parser.parse_known_args([])[0]))
+
+    parser = argparse.ArgumentParser(
+        prog="nova-lite",
+        parents=[sdk_parser],
+        description="Command-line client of the nova-lite Compute API.",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="Log HTTP requests and show tracebacks."
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-f",
+        "--format",
+        choices=output.FORMATS,
+        default="table",
+        help="Output format (default table).",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    servers.register(commands, common)
+    flavors.register(commands, common)
+    hosts.register(commands, common)
+    return parser, sdk_dests
+
+
+def _error(message: str) -> int:
+    """Print "Error: message" to stderr and return exit code 1."""
+    print(f"Error: {message}", file=sys.stderr)
+    return 1
+
+
+def _exit_code(exc: SystemExit) -> int:
+    """Return the integer exit code carried by a SystemExit."""
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
+def run(argv: Sequence[str], connect: Connect = connect) -> int:
+    """Parse ``argv``, run the command on a connection from ``connect``; return exit code."""
+    debug = "--debug" in argv
+    with warnings.catch_warnings():
+        if not debug:
+            warnings.simplefilter("ignore")
+        try:
+            config = sdk_config.OpenStackConfig(app_name="nova-lite")
+            parser, sdk_dests = build_parser(config, argv)
+            args = parser.parse_args(list(argv))
+        except SystemExit as exc:
+            return _exit_code(exc)
+        except Exception as exc:  # bad clouds.yaml, unknown cloud or auth type
+            if debug:
+                traceback.print_exc()
+            return _error(describe(exc))
+        if args.debug:
+            openstack.enable_logging(debug=True, http_debug=True, stream=sys.stderr)
+        options = argparse.Namespace(**{k: v for k, v in vars(args).items() if k in sdk_dests})
+        try:
+            conn = connect(config, options)
+            return args.func(conn, args)
+        except KeyboardInterrupt:
+            return _error("Interrupted")
+        except Exception as exc:
+            if args.debug:
+                traceback.print_exc()
+            return _error(describe(exc))

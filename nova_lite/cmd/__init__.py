@@ -1,0 +1,1 @@
+"""Entry points of the daemons, nova-lite-manage and the nova-lite CLI."""

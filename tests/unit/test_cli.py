@@ -1,0 +1,740 @@
+"""Unit tests of the nova-lite command-line client (no server needed)."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from typing import Any
+
+import pytest
+import requests
+from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
+from openstack.compute.v2.flavor import Flavor
+from openstack.compute.v2.hypervisor import Hypervisor
+from openstack.compute.v2.server import Server
+from openstack.compute.v2.service import Service
+
+from nova_lite.cli import errors, output, shell
+from nova_lite.cmd import cli
+
+# Building openstacksdk resources by hand warns about deprecated internals; not ours.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::openstack.warnings.OpenStackDeprecationWarning"),
+    pytest.mark.filterwarnings("ignore::openstack.warnings._RemovedInSDKWarning"),
+]
+
+
+def http_error(status: int, body: dict) -> sdk_exc.HttpException:
+    """Return the exception openstacksdk raises for this HTTP error response."""
+    response = requests.Response()
+    response.status_code = status
+    response.headers["content-type"] = "application/json"
+    response._content = json.dumps(body).encode()
+    response.url = "http://127.0.0.1:8774/v2.1/x"
+    try:
+        sdk_exc.raise_from_response(response)
+    except sdk_exc.HttpException as exc:
+        return exc
+    raise AssertionError("no exception raised")
+
+
+class FakeCompute:
+    """The part of openstacksdk's compute proxy the CLI uses, in memory."""
+
+    def __init__(self) -> None:
+        self.flavor_list = [
+            Flavor(id="2", name="m1.small", ram=2048, vcpus=1, disk=20, is_public=True),
+            Flavor(id="1", name="m1.tiny", ram=512, vcpus=1, disk=1, is_public=True),
+        ]
+        self.server_list: list[Server] = []
+        self.scripts: dict[str, list[Any]] = {}
+        self.calls: list[tuple[str, Any]] = []
+        self.services_list: list[Service] = []
+        self.hypervisor_list: list[Hypervisor] = []
+
+    # flavors
+    def find_flavor(self, name_or_id: str, ignore_missing: bool = True) -> Flavor | None:
+        for flavor in self.flavor_list:
+            if name_or_id in (flavor.id, flavor.name):
+                return flavor
+        return None
+
+    def flavors(self, details: bool = True) -> list[Flavor]:
+        return list(self.flavor_list)
+
+    def create_flavor(self, **attrs: Any) -> Flavor:
+        self.calls.append(("create_flavor", attrs))
+        if any(f.name == attrs["name"] for f in self.flavor_list):
+            raise http_error(
+                409,
+                {
+                    "conflictingRequest": {
+                        "code": 409,
+                        "message": f"Flavor with name {attrs['name']} already exists.",
+                    }
+                },
+            )
+        flavor = Flavor(**{"id": "generated", **attrs})
+        self.flavor_list.append(flavor)
+        return flavor
+
+    # servers
+    def add_server(self, states: list[Any], **attrs: Any) -> Server:
+        """Add a server whose successive GETs return ``states`` (the last repeats)."""
+        server = Server(**attrs)
+        self.server_list.append(server)
+        self.scripts[server.id] = list(states)
+        return server
+
+    def create_server(self, **attrs: Any) -> Server:
+        self.calls.append(("create_server", attrs))
+        count = attrs.get("max_count", 1)
+        first = None
+        for index in range(count):
+            name = attrs["name"] if count == 1 else f"{attrs['name']}-{index + 1}"
+            server = self.add_server(
+                [{"status": "BUILD", "task_state": "scheduling"}],
+                id=f"uuid-{len(self.server_list)}",
+                name=name,
+                reservation_id="r-1",
+                launch_index=index,
+                flavor={"id": attrs["flavor_id"]},
+                image={"id": attrs["image_id"]},
+            )
+            first = first or server
+        return Server(id=first.id, admin_password="secret")
+
+    def get_server(self, server_id: str) -> Server:
+        server = next((s for s in self.server_list if s.id == server_id), None)
+        if server is None:
+            raise sdk_exc.NotFoundException(f"No Server found for {server_id}")
+        script = self.scripts[server_id]
+        state = script.pop(0) if len(script) > 1 else script[0]
+        if isinstance(state, Exception):
+            raise state
+        for key, value in state.items():
+            setattr(server, key, value)
+        return server
+
+    def servers(self, details: bool = True, **query: Any) -> list[Server]:
+        self.calls.append(("servers", query))
+        rid = query.get("reservation_id")
+        return [s for s in self.server_list if rid is None or s.reservation_id == rid]
+
+    def find_server(
+        self, name_or_id: str, ignore_missing: bool = True, all_projects: bool = False
+    ) -> Server | None:
+        found = [s for s in self.server_list if name_or_id in (s.id, s.name)]
+        if len(found) > 1:
+            raise sdk_exc.DuplicateResource(f"Multiple matches found for {name_or_id}")
+        return found[0] if found else None
+
+    def delete_server(self, server: Server) -> None:
+        self.calls.append(("delete_server", server.id))
+
+    def services(self) -> list[Service]:
+        return list(self.services_list)
+
+    def hypervisors(self, details: bool = True) -> list[Hypervisor]:
+        return list(self.hypervisor_list)
+
+
+class FakeConnection:
+    def __init__(self) -> None:
+        self.compute = FakeCompute()
+
+
+@pytest.fixture
+def conn() -> FakeConnection:
+    return FakeConnection()
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """No OS_* variables or clouds.yaml of the machine leak into a test."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("OS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+
+
+def run(argv: list[str], conn: Any) -> int:
+    """Run the CLI on ``argv`` with ``conn`` as the connection."""
+    return shell.run(argv, connect=lambda config, options: conn)
+
+
+def table_record(text: str) -> dict[str, str]:
+    """Parse a printed Field/Value table into {field: value text}."""
+    rows = [line.split("|")[1:-1] for line in text.splitlines() if line.startswith("|")]
+    return {name.strip(): value.strip() for name, value in rows[1:]}
+
+
+def last_call(conn: FakeConnection, name: str) -> Any:
+    return [args for call, args in conn.compute.calls if call == name][-1]
+
+
+# -- argument parsing ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["server"],
+        ["server", "create", "vm", "--image", "img"],  # no --flavor
+        ["server", "create", "vm", "--flavor", "1"],  # no --image
+        ["server", "create", "vm", "--flavor", "1", "--image", "i", "--min", "0"],
+        ["server", "list", "-f", "yaml"],
+        ["server", "delete"],
+        ["flavor", "create", "f", "--ram", "512"],  # no --vcpus
+        ["flavor", "create", "f", "--ram", "-1", "--vcpus", "1"],
+        ["hypervisor", "show"],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str], conn: FakeConnection, capsys: Any) -> None:
+    assert run(argv, conn) == 2
+    assert "usage: nova-lite" in capsys.readouterr().err
+    assert conn.compute.calls == []
+
+
+def test_help_exits_0(conn: FakeConnection, capsys: Any) -> None:
+    assert run(["server", "create", "--help"], conn) == 0
+    out = capsys.readouterr().out
+    assert "--flavor" in out and "--wait" in out and "--format" in out
+
+
+def test_parser_registers_openstack_options_and_format_everywhere() -> None:
+    from openstack import config as sdk_config
+
+    parser, sdk_dests = shell.build_parser(sdk_config.OpenStackConfig(), [])
+    assert {"os_cloud", "os_auth_type", "os_compute_api_version"} <= sdk_dests
+    assert "format" not in sdk_dests
+    for argv in (
+        ["server", "list"],
+        ["server", "show", "x"],
+        ["server", "delete", "x"],
+        ["server", "create", "x", "--flavor", "1", "--image", "i"],
+        ["flavor", "list"],
+        ["flavor", "create", "f", "--ram", "1", "--vcpus", "1"],
+        ["service", "list"],
+        ["hypervisor", "list"],
+    ):
+        assert parser.parse_args(argv + ["-f", "json"]).format == "json"
+        assert parser.parse_args(argv).format == "table"
+
+
+def test_main_uses_argv(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = []
+    monkeypatch.setattr(shell, "run", lambda argv: seen.append(argv) or 7)
+    assert cli.main(["flavor", "list"]) == 7
+    monkeypatch.setattr("sys.argv", ["nova-lite", "service", "list"])
+    assert cli.main() == 7
+    assert seen == [["flavor", "list"], ["service", "list"]]
+
+
+# -- output -------------------------------------------------------------------------
+
+
+def test_print_list_table(capsys: Any) -> None:
+    output.print_list(("ID", "Data"), [("a", {"k": [1]}), ("b", None)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split("|")[1:3] == [" ID ", " Data       "]
+    assert lines[3] == '| a  | {"k": [1]} |'
+    assert lines[4] == "| b  |            |"
+
+
+def test_print_list_json(capsys: Any) -> None:
+    output.print_list(("ID", "Public"), [("a", True), ("b", False)], fmt="json")
+    out = capsys.readouterr().out
+    assert json.loads(out) == [{"ID": "a", "Public": True}, {"ID": "b", "Public": False}]
+    assert out.startswith('[\n  {\n    "ID": "a"')  # indent 2
+
+
+def test_print_record_json_converts_resources(capsys: Any) -> None:
+    output.print_record([("flavor", Flavor(id="1", name="m1")), ("n", 3)], fmt="json")
+    data = json.loads(capsys.readouterr().out)
+    assert data["n"] == 3
+    assert data["flavor"]["id"] == "1" and data["flavor"]["name"] == "m1"
+
+
+def test_flavor_list_table_sorted_by_ram(conn: FakeConnection, capsys: Any) -> None:
+    assert run(["flavor", "list"], conn) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [c.strip() for c in lines[1].split("|")[1:-1]] == [
+        "ID",
+        "Name",
+        "RAM",
+        "Disk",
+        "Ephemeral",
+        "VCPUs",
+        "Is Public",
+    ]
+    assert [c.strip() for c in lines[3].split("|")[1:-1]] == [
+        "1",
+        "m1.tiny",
+        "512",
+        "1",
+        "0",
+        "1",
+        "True",
+    ]
+    assert "m1.small" in lines[4]
+
+
+def test_flavor_list_json(conn: FakeConnection, capsys: Any) -> None:
+    assert run(["flavor", "list", "-f", "json"], conn) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [f["Name"] for f in data] == ["m1.tiny", "m1.small"]
+    assert data[0]["RAM"] == 512 and data[0]["Is Public"] is True
+
+
+def test_flavor_create(conn: FakeConnection, capsys: Any) -> None:
+    argv = ["flavor", "create", "m1.big", "--ram", "4096", "--vcpus", "4", "--disk", "40"]
+    assert run(argv + ["--id", "42", "--private", "-f", "json"], conn) == 0
+    assert last_call(conn, "create_flavor") == {
+        "name": "m1.big",
+        "ram": 4096,
+        "vcpus": 4,
+        "disk": 40,
+        "is_public": False,
+        "id": "42",
+    }
+    data = json.loads(capsys.readouterr().out)
+    assert data["id"] == "42" and data["ram"] == 4096 and data["is_public"] is False
+
+
+def test_flavor_create_defaults(conn: FakeConnection) -> None:
+    assert run(["flavor", "create", "f", "--ram", "64", "--vcpus", "1"], conn) == 0
+    attrs = last_call(conn, "create_flavor")
+    assert attrs["disk"] == 0 and attrs["is_public"] is True and "id" not in attrs
+
+
+def test_service_and_hypervisor_list(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.services_list = [
+        Service(
+            id=1,
+            binary="nova-compute",
+            host="h1",
+            availability_zone="nova",
+            status="enabled",
+            state="up",
+            updated_at="2024-01-01T00:00:00",
+        )
+    ]
+    conn.compute.hypervisor_list = [
+        Hypervisor(
+            id=1,
+            name="h1",
+            hypervisor_type="fake",
+            host_ip="127.0.0.1",
+            state="up",
+            status="enabled",
+            vcpus=8,
+            vcpus_used=1,
+        )
+    ]
+    assert run(["service", "list", "-f", "json"], conn) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "ID": 1,
+            "Binary": "nova-compute",
+            "Host": "h1",
+            "Zone": "nova",
+            "Status": "enabled",
+            "State": "up",
+            "Updated At": "2024-01-01T00:00:00",
+        }
+    ]
+    assert run(["hypervisor", "list", "-f", "json"], conn) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["Hypervisor Hostname"] == "h1" and row["vCPUs"] == 8 and row["vCPUs Used"] == 1
+    assert run(["hypervisor", "list"], conn) == 0
+    assert "Hypervisor Hostname" in capsys.readouterr().out
+
+
+# -- servers ------------------------------------------------------------------------
+
+
+def test_server_create_by_flavor_name(conn: FakeConnection, capsys: Any) -> None:
+    assert run(["server", "create", "vm", "--flavor", "m1.tiny", "--image", "img-1"], conn) == 0
+    assert last_call(conn, "create_server") == {
+        "name": "vm",
+        "flavor_id": "1",
+        "image_id": "img-1",
+    }
+    record = table_record(capsys.readouterr().out)
+    assert record["id"] == "uuid-0" and record["name"] == "vm"
+    assert record["status"] == "BUILD" and record["task_state"] == "scheduling"
+    assert record["flavor"] == "m1.tiny (1)" and record["image"] == "img-1"
+    assert record["admin_password"] == "secret"
+
+
+def test_server_create_unknown_flavor(conn: FakeConnection, capsys: Any) -> None:
+    argv = ["server", "create", "vm", "--flavor", "m1.huge", "--image", "i"]
+    assert run(argv, conn) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "Error: No flavor found for m1.huge\n"
+    assert captured.out == ""
+    assert not [c for c in conn.compute.calls if c[0] == "create_server"]
+
+
+def test_server_create_min_greater_than_max(conn: FakeConnection, capsys: Any) -> None:
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--min", "3", "--max", "2"]
+    assert run(argv, conn) == 1
+    assert capsys.readouterr().err == "Error: --min must not be greater than --max\n"
+
+
+def test_server_create_many_lists_all(conn: FakeConnection, capsys: Any) -> None:
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--min", "2"]
+    assert run(argv + ["-f", "json"], conn) == 0
+    attrs = last_call(conn, "create_server")
+    assert attrs["min_count"] == 2 and attrs["max_count"] == 2
+    assert last_call(conn, "servers") == {"reservation_id": "r-1"}
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["ID"], r["Name"], r["Status"]) for r in rows] == [
+        ("uuid-0", "vm-1", "BUILD"),
+        ("uuid-1", "vm-2", "BUILD"),
+    ]
+
+
+def test_server_create_wait_until_active(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.create_server_orig = conn.compute.create_server
+
+    def create_server(**attrs: Any) -> Server:
+        created = conn.compute.create_server_orig(**attrs)
+        for server in conn.compute.server_list:
+            conn.compute.scripts[server.id] = [
+                {"status": "BUILD", "task_state": "scheduling"},
+                {"status": "BUILD", "task_state": "spawning"},
+                {"status": "BUILD", "task_state": "spawning"},
+                {"status": "ACTIVE", "task_state": None, "power_state": 1},
+            ]
+        return created
+
+    conn.compute.create_server = create_server
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--max", "2"]
+    assert run(argv + ["--wait", "--poll-interval", "0", "-f", "json"], conn) == 0
+    captured = capsys.readouterr()
+    rows = json.loads(captured.out)
+    assert [(r["Name"], r["Status"], r["Power State"]) for r in rows] == [
+        ("vm-1", "ACTIVE", "Running"),
+        ("vm-2", "ACTIVE", "Running"),
+    ]
+    # one line per status change and server, not per poll
+    assert captured.err.splitlines() == [
+        "vm-1 (uuid-0): BUILD (task: scheduling)",
+        "vm-2 (uuid-1): BUILD (task: scheduling)",
+        "vm-1 (uuid-0): BUILD (task: spawning)",
+        "vm-2 (uuid-1): BUILD (task: spawning)",
+        "vm-1 (uuid-0): ACTIVE",
+        "vm-2 (uuid-1): ACTIVE",
+    ]
+
+
+def test_server_create_wait_error_prints_fault(conn: FakeConnection, capsys: Any) -> None:
+    real_create = conn.compute.create_server
+
+    def create_server(**attrs: Any) -> Server:
+        created = real_create(**attrs)
+        conn.compute.scripts[created.id] = [
+            {"status": "BUILD", "task_state": "scheduling"},
+            {"status": "ERROR", "task_state": None, "fault": {"code": 500, "message": "No valid host"}},
+        ]
+        return created
+
+    conn.compute.create_server = create_server
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--wait"]
+    assert run(argv + ["--poll-interval", "0"], conn) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[-1] == "Error: Server vm (uuid-0) is in ERROR: No valid host"
+    assert "Traceback" not in captured.err
+    assert captured.out == ""
+
+
+def test_server_create_wait_timeout(conn: FakeConnection, capsys: Any) -> None:
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--wait"]
+    assert run(argv + ["--wait-timeout", "0", "--poll-interval", "0"], conn) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "Error: Timed out after 0s waiting for server uuid-0 to be ACTIVE"
+    )
+
+
+def test_server_list_and_show(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.add_server(
+        [{}],
+        id="u1",
+        name="web",
+        status="ACTIVE",
+        power_state=1,
+        compute_host="host1",
+        flavor={"id": "2"},
+        image={"id": "img"},
+    )
+    assert run(["server", "list", "-f", "json"], conn) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "ID": "u1",
+            "Name": "web",
+            "Status": "ACTIVE",
+            "Task State": None,
+            "Power State": "Running",
+            "Host": "host1",
+            "Flavor": "m1.small",
+            "Image": "img",
+        }
+    ]
+    assert run(["server", "show", "web", "-f", "json"], conn) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["id"] == "u1" and data["host"] == "host1" and data["flavor"] == "m1.small (2)"
+    assert run(["server", "show", "nope"], conn) == 1
+    assert capsys.readouterr().err == "Error: No server found for nope\n"
+
+
+def test_server_show_duplicate_name(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.add_server([{}], id="a", name="twin")
+    conn.compute.add_server([{}], id="b", name="twin")
+    assert run(["server", "show", "twin"], conn) == 1
+    assert capsys.readouterr().err == "Error: More than one server is named twin; use its ID\n"
+
+
+def test_server_delete_wait(conn: FakeConnection, capsys: Any) -> None:
+    gone = sdk_exc.NotFoundException("gone")
+    conn.compute.add_server(
+        [{"status": "ACTIVE", "task_state": "deleting"}, gone], id="u1", name="a"
+    )
+    conn.compute.add_server([gone], id="u2", name="b")
+    argv = ["server", "delete", "a", "u2", "--wait", "--poll-interval", "0"]
+    assert run(argv, conn) == 0
+    assert [c for c in conn.compute.calls if c[0] == "delete_server"] == [
+        ("delete_server", "u1"),
+        ("delete_server", "u2"),
+    ]
+    assert capsys.readouterr().err.splitlines() == [
+        "a (u1): ACTIVE (task: deleting)",
+        "u2: deleted",
+        "u1: deleted",
+    ]
+
+
+def test_server_delete_goes_on_after_a_missing_one(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.add_server([{}], id="u1", name="a")
+    assert run(["server", "delete", "missing", "a"], conn) == 1
+    assert last_call(conn, "delete_server") == "u1"
+    assert capsys.readouterr().err.splitlines() == [
+        "Error: missing: No server found for missing",
+        "Error: 1 of 2 servers could not be deleted",
+    ]
+
+
+def test_server_delete_wait_error(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.add_server(
+        [{"status": "ERROR", "fault": {"message": "destroy failed"}}], id="u1", name="a"
+    )
+    assert run(["server", "delete", "a", "--wait", "--poll-interval", "0"], conn) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "Error: Server a (u1) went to ERROR while deleting: destroy failed"
+    )
+
+
+# -- errors ---------------------------------------------------------------------------
+
+
+def test_http_error_is_one_line(conn: FakeConnection, capsys: Any) -> None:
+    assert run(["flavor", "create", "m1.tiny", "--ram", "1", "--vcpus", "1"], conn) == 1
+    assert capsys.readouterr().err == (
+        "Error: Flavor with name m1.tiny already exists. (HTTP 409)\n"
+    )
+
+
+def test_forbidden_from_listing(conn: FakeConnection, capsys: Any) -> None:
+    def services() -> list:
+        raise http_error(
+            403,
+            {
+                "forbidden": {
+                    "code": 403,
+                    "message": "Policy doesn't allow os_compute_api:os-services:list "
+                    "to be performed.",
+                }
+            },
+        )
+
+    conn.compute.services = services
+    assert run(["service", "list"], conn) == 1
+    assert capsys.readouterr().err == (
+        "Error: Policy doesn't allow os_compute_api:os-services:list to be performed. "
+        "(HTTP 403)\n"
+    )
+
+
+def test_connection_refused(capsys: Any) -> None:
+    def refuse(config: Any, options: Any) -> Any:
+        try:
+            try:
+                raise ConnectionRefusedError(111, "Connection refused")
+            except ConnectionRefusedError as exc:
+                raise requests.ConnectionError("Max retries exceeded") from exc
+        except requests.ConnectionError as exc:
+            raise ks_exc.ConnectFailure(
+                "Unable to establish connection to http://127.0.0.1:1/v2.1/servers/detail: "
+                "HTTPConnectionPool(host='127.0.0.1', port=1): Max retries exceeded"
+            ) from exc
+
+    assert shell.run(["server", "list"], connect=refuse) == 1
+    assert capsys.readouterr().err == (
+        "Error: Unable to connect to http://127.0.0.1:1/v2.1/servers/detail: Connection refused\n"
+    )
+
+
+def test_unexpected_exception_no_traceback_unless_debug(capsys: Any) -> None:
+    def broken(config: Any, options: Any) -> Any:
+        raise ValueError("something odd\nsecond line")
+
+    assert shell.run(["server", "list"], connect=broken) == 1
+    assert capsys.readouterr().err == "Error: something odd second line\n"
+    assert shell.run(["--debug", "server", "list"], connect=broken) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err and err.endswith("Error: something odd second line\n")
+
+
+def test_describe_discovery_failure_without_os_error() -> None:
+    exc = ks_exc.DiscoveryFailure("Unable to find a version discovery document at http://x")
+    assert errors.describe(exc) == "Unable to find a version discovery document at http://x"
+
+
+def test_no_auth_configured(capsys: Any) -> None:
+    assert cli.main(["server", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: Auth plugin requires parameters which were not given: auth_url")
+    assert err.count("\n") == 1
+
+
+def test_unknown_cloud(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text("clouds:\n  dev:\n    auth_type: admin_token\n")
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+    assert cli.main(["--os-cloud", "nope", "server", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: ") and "nope" in err and err.count("\n") == 1
+
+
+# -- the real openstacksdk connection, against a tiny local HTTP server -------------------
+
+
+class _StubAPI(http.server.BaseHTTPRequestHandler):
+    """Answers version discovery and GET /v2.1/flavors/detail; records requests."""
+
+    requests: list[tuple[str, str | None]] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        self.requests.append((self.path, self.headers.get("X-Auth-Token")))
+        base = f"http://{self.headers['Host']}"
+        version = {
+            "id": "v2.1",
+            "status": "CURRENT",
+            "version": "2.1",
+            "min_version": "2.1",
+            "links": [{"rel": "self", "href": f"{base}/v2.1/"}],
+        }
+        if self.path.rstrip("/") == "/v2.1":
+            body: dict = {"version": version}
+        elif self.path.startswith("/v2.1/flavors/detail"):
+            body = {
+                "flavors": [
+                    {
+                        "id": "7",
+                        "name": "m1.stub",
+                        "ram": 128,
+                        "vcpus": 1,
+                        "disk": 0,
+                        "os-flavor-access:is_public": True,
+                        "links": [],
+                    }
+                ]
+            }
+        elif self.path.rstrip("/") == "":
+            body = {"versions": [version]}
+        else:
+            self.send_response(404)
+            data = json.dumps({"itemNotFound": {"code": 404, "message": "Not found."}})
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data.encode())
+            return
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def stub_api() -> Any:
+    _StubAPI.requests = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StubAPI)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_noauth2_env_vars_reach_the_endpoint(
+    stub_api: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setenv("OS_AUTH_TYPE", "admin_token")
+    monkeypatch.setenv("OS_TOKEN", "demo:demoproject")
+    monkeypatch.setenv("OS_ENDPOINT", f"{stub_api}/v2.1")
+    assert cli.main(["flavor", "list", "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["Name"] == "m1.stub"
+    flavor_requests = [r for r in _StubAPI.requests if r[0].startswith("/v2.1/flavors")]
+    assert flavor_requests and all(token == "demo:demoproject" for _, token in flavor_requests)
+
+
+def test_clouds_yaml_admin_token(
+    stub_api: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(
+        "clouds:\n  dev:\n    auth_type: admin_token\n    auth:\n"
+        f"      token: admin:admin\n      endpoint: {stub_api}/v2.1\n"
+    )
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+    assert cli.main(["--os-cloud", "dev", "flavor", "list"]) == 0
+    assert "m1.stub" in capsys.readouterr().out
+    assert ("/v2.1/flavors/detail?is_public=None", "admin:admin") in _StubAPI.requests
+
+
+def test_http_error_from_real_sdk(
+    stub_api: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setenv("OS_AUTH_TYPE", "admin_token")
+    monkeypatch.setenv("OS_TOKEN", "admin:admin")
+    monkeypatch.setenv("OS_ENDPOINT", f"{stub_api}/v2.1")
+    assert cli.main(["service", "list"]) == 1
+    assert capsys.readouterr().err == "Error: Not found. (HTTP 404)\n"
+
+
+def test_real_connection_refused(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("OS_AUTH_TYPE", "admin_token")
+    monkeypatch.setenv("OS_TOKEN", "admin:admin")
+    monkeypatch.setenv("OS_ENDPOINT", f"http://127.0.0.1:{port}/v2.1")
+    assert cli.main(["server", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"Error: Unable to connect to http://127.0.0.1:{port}/v2.1")
+    assert err.endswith(": Connection refused\n")
