@@ -63,6 +63,13 @@ class _Listener(impl_fake.FakeListener):
                 exchange.delivered.wait(wait)
         return None
 
+    def stop(self):
+        super().stop()
+        for target in self._targets:
+            exchange = self._exchange_manager.get_exchange(target.exchange)
+            with exchange.delivered:
+                exchange.delivered.notify_all()
+
 
 class InProcDriver(impl_fake.FakeDriver):
     """The fake driver with event-driven listeners."""

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from typing import Any
 
 from openstack import exceptions as sdk_exc
+from openstack import resource
 from openstack import utils as sdk_utils
+from openstack.compute.v2.server import Server
 
 from nova_lite.cli import output
 from nova_lite.cli.errors import CommandError, describe
 from nova_lite.cli.lookup import find_flavor, find_server, flavor_names
+from nova_lite.cli.wait import POLL_INTERVAL, wait_active, wait_deleted
 
-POLL_INTERVAL = 1.0
 WAIT_TIMEOUT = 600.0
 
 # Power states as the API reports them (numbers) and as people read them.
@@ -50,11 +51,6 @@ def _seconds(text: str) -> float:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
     return value
-
-
-def label(server: Any) -> str:
-    """Return "name (id)" for progress and error messages."""
-    return f"{server.name} ({server.id})" if server.name else str(server.id)
 
 
 def power_state(server: Any) -> str:
@@ -125,108 +121,51 @@ def show_fields(server: Any, names: dict[str, str]) -> list[tuple[str, Any]]:
     return fields
 
 
-def _progress(server: Any, seen: dict[str, tuple]) -> None:
-    """Print a line to stderr when the server's status or task state changed."""
-    state = (server.status, server.task_state)
-    if seen.get(server.id) == state:
-        return
-    seen[server.id] = state
-    task = f" (task: {server.task_state})" if server.task_state else ""
-    print(f"{label(server)}: {server.status}{task}", file=sys.stderr, flush=True)
+class _Batch(Server):
+    """POST /servers with ``return_reservation_id``: the answer is the reservation ID."""
+
+    return_reservation_id = resource.Body("return_reservation_id", type=bool)
+    reservation = resource.Body("reservation_id")
 
 
-def _fault_message(server: Any) -> str:
-    """Return the message of the server's fault record, if it has one."""
-    fault = server.fault or {}
-    return fault.get("message") or "no fault message recorded"
+def create_batch(conn: Any, attrs: dict[str, Any]) -> str:
+    """Create several servers in one request; return the request's reservation ID."""
+    batch = _Batch.new(return_reservation_id=True, **attrs).create(conn.compute)
+    if not batch.reservation:
+        raise CommandError("The API did not return a reservation ID")
+    return batch.reservation
 
 
-def wait_active(
-    conn: Any, servers: list[Any], timeout: float, interval: float = POLL_INTERVAL
-) -> list[Any]:
-    """Poll until every server is ACTIVE; raise CommandError on ERROR or timeout."""
-    pending = [s.id for s in servers]
-    done: dict[str, Any] = {}
-    errors: list[str] = []
-    seen: dict[str, tuple] = {}
-    deadline = time.monotonic() + timeout
-    while True:
-        for server_id in list(pending):
-            try:
-                server = conn.compute.get_server(server_id)
-            except sdk_exc.NotFoundException:
-                pending.remove(server_id)
-                errors.append(f"Server {server_id} disappeared while building")
-                continue
-            _progress(server, seen)
-            if server.status == "ACTIVE":
-                pending.remove(server_id)
-                done[server_id] = server
-            elif server.status == "ERROR":
-                pending.remove(server_id)
-                errors.append(f"Server {label(server)} is in ERROR: {_fault_message(server)}")
-        if not pending:
-            break
-        if time.monotonic() >= deadline:
-            ids = ", ".join(pending)
-            errors.append(f"Timed out after {timeout:g}s waiting for server {ids} to be ACTIVE")
-            break
-        time.sleep(interval)
-    if errors:
-        raise CommandError("; ".join(errors))
-    return [done[s.id] for s in servers]
+def _batch_members(conn: Any, reservation_id: str, name: str, max_count: int) -> list[Any]:
+    """Return the servers of one multi-create request, in launch order.
 
-
-def wait_deleted(
-    conn: Any, servers: list[Any], timeout: float, interval: float = POLL_INTERVAL
-) -> None:
-    """Poll until every server is gone (404); raise CommandError on ERROR or timeout."""
-    pending = [s.id for s in servers]
-    errors: list[str] = []
-    seen: dict[str, tuple] = {}
-    deadline = time.monotonic() + timeout
-    while True:
-        for server_id in list(pending):
-            try:
-                server = conn.compute.get_server(server_id)
-            except sdk_exc.NotFoundException:
-                pending.remove(server_id)
-                print(f"{server_id}: deleted", file=sys.stderr, flush=True)
-                continue
-            _progress(server, seen)
-            if server.status == "ERROR":
-                pending.remove(server_id)
-                errors.append(
-                    f"Server {label(server)} went to ERROR while deleting: "
-                    f"{_fault_message(server)}"
-                )
-        if not pending:
-            break
-        if time.monotonic() >= deadline:
-            ids = ", ".join(pending)
-            errors.append(f"Timed out after {timeout:g}s waiting for server {ids} to be deleted")
-            break
-        time.sleep(interval)
-    if errors:
-        raise CommandError("; ".join(errors))
-
-
-def _siblings(conn: Any, server: Any) -> list[Any]:
-    """Return all servers of the create request ``server`` belongs to (by reservation)."""
-    reservation_id = server.reservation_id
-    if not reservation_id:
-        print(
-            f"Warning: reservation ID of {server.id} not visible; following only that server",
-            file=sys.stderr,
-        )
-        return [server]
-    found = [
-        s
-        for s in conn.compute.servers(details=True, reservation_id=reservation_id)
-        if s.reservation_id == reservation_id
-    ]
-    found.sort(key=lambda s: (s.launch_index is None, s.launch_index or 0, s.name or ""))
-    return found or [server]
+    Lists ``?reservation_id=``. Where the API shows reservation IDs they are checked;
+    otherwise the names must be NAME-1..NAME-max, else the API ignored the filter and
+    the newest server of each of those names is taken (with a warning).
+    """
+    found = list(conn.compute.servers(details=True, reservation_id=reservation_id))
+    if any(s.reservation_id for s in found):
+        members = [s for s in found if s.reservation_id == reservation_id]
+    else:
+        expected = {f"{name}-{n}" for n in range(1, max_count + 1)}
+        members = [s for s in found if s.name in expected]
+        if len(members) != len(found) or len({s.name for s in members}) != len(members):
+            print(
+                "Warning: the API ignored the reservation_id filter; following the newest "
+                f"servers named {name}-1..{name}-{max_count}",
+                file=sys.stderr,
+            )
+            newest: dict[str, Any] = {}
+            for server in members:
+                if server.name not in newest or (server.created_at or "") > (
+                    newest[server.name].created_at or ""
+                ):
+                    newest[server.name] = server
+            members = list(newest.values())
+    if not members:
+        raise CommandError(f"No servers found for reservation {reservation_id}")
+    members.sort(key=lambda s: (s.launch_index or 0, len(s.name or ""), s.name or ""))
+    return members
 
 
 def _default_networks(conn: Any) -> str | None:
@@ -249,17 +188,21 @@ def create(conn: Any, args: argparse.Namespace) -> int:
     networks = args.nic or _default_networks(conn)
     if networks:
         attrs["networks"] = networks
-    created = conn.compute.create_server(**attrs)
-    servers = [conn.compute.get_server(created.id)]
+    admin_password = None
     if max_count > 1:
-        servers = _siblings(conn, servers[0])
+        reservation_id = create_batch(conn, attrs)
+        servers = _batch_members(conn, reservation_id, args.name, max_count)
+    else:
+        created = conn.compute.create_server(**attrs)
+        admin_password = created.admin_password
+        servers = [conn.compute.get_server(created.id)]
     if args.wait:
         servers = wait_active(conn, servers, args.wait_timeout, args.poll_interval)
     names = flavor_names(conn)
     if len(servers) == 1:
         fields = show_fields(servers[0], names)
-        if created.admin_password:
-            fields.append(("admin_password", created.admin_password))
+        if admin_password:
+            fields.append(("admin_password", admin_password))
         output.print_record(fields, args.format)
     else:
         output.print_list(LIST_COLUMNS, [list_row(s, names) for s in servers], args.format)
@@ -336,11 +279,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     p = actions.add_parser("create", parents=[common], help="Create a server.")
     p.add_argument("name", metavar="NAME", help="Name of the new server.")
     p.add_argument("--flavor", required=True, help="Flavor name or ID.")
-    p.add_argument("--image", required=True, help="Image ID (passed as imageRef).")
+    p.add_argument("--image", required=True, help="Image ID, a UUID (sent as imageRef).")
     p.add_argument("--min", type=_positive_int, default=1, help="Create at least N servers.")
-    p.add_argument(
-        "--max", type=_positive_int, help="Create at most N servers (default: --min)."
-    )
+    p.add_argument("--max", type=_positive_int, help="Create at most N servers (default: --min).")
     p.add_argument(
         "--nic",
         choices=("auto", "none"),

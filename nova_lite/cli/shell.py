@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import sys
 import traceback
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import openstack
 from openstack import config as sdk_config
 from openstack import connection
 
@@ -56,6 +57,27 @@ def build_parser(
     return parser, sdk_dests
 
 
+@contextlib.contextmanager
+def _debug_logging(enabled: bool) -> Iterator[None]:
+    """While active (if enabled), log openstacksdk and HTTP requests to stderr."""
+    if not enabled:
+        yield
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    loggers = [logging.getLogger(name) for name in ("openstack", "keystoneauth")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+
 def _error(message: str) -> int:
     """Print "Error: message" to stderr and return exit code 1."""
     print(f"Error: {message}", file=sys.stderr)
@@ -84,19 +106,18 @@ def run(argv: Sequence[str], connect: Connect = connect) -> int:
             args = parser.parse_args(list(argv))
         except SystemExit as exc:
             return _exit_code(exc)
-        except Exception as exc:  # bad clouds.yaml, unknown cloud or auth type
+        except Exception as exc:  # noqa: BLE001 - bad clouds.yaml, unknown cloud or auth type
             if debug:
                 traceback.print_exc()
             return _error(describe(exc))
-        if args.debug:
-            openstack.enable_logging(debug=True, http_debug=True, stream=sys.stderr)
         options = argparse.Namespace(**{k: v for k, v in vars(args).items() if k in sdk_dests})
-        try:
-            conn = connect(config, options)
-            return args.func(conn, args)
-        except KeyboardInterrupt:
-            return _error("Interrupted")
-        except Exception as exc:
-            if args.debug:
-                traceback.print_exc()
-            return _error(describe(exc))
+        with _debug_logging(args.debug):
+            try:
+                conn = connect(config, options)
+                return args.func(conn, args)
+            except KeyboardInterrupt:
+                return _error("Interrupted")
+            except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+                if args.debug:
+                    traceback.print_exc()
+                return _error(describe(exc))

@@ -9,7 +9,8 @@ Against a development server with ``[api] auth_strategy = noauth2`` (no Keystone
     export OS_ENDPOINT=http://127.0.0.1:8774/v2.1
     nova-lite flavor list
 
-The same in clouds.yaml: ``auth_type: admin_token`` and
+Or as options: ``--os-auth-type admin_token --os-token admin:admin --os-endpoint URL``;
+or in clouds.yaml: ``auth_type: admin_token`` and
 ``auth: {token: admin:admin, endpoint: http://127.0.0.1:8774/v2.1}``.
 Errors are printed as one ``Error: ...`` line with exit code 1; ``--debug`` logs HTTP.
 """

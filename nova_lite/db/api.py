@@ -508,7 +508,7 @@ def instance_destroy(context, uuid: str) -> models.Instance:
         _soft_delete(context, model, model.instance_uuid == uuid)
     _session(context).execute(models.Allocation.__table__.delete().where(
         models.Allocation.consumer_uuid == uuid))
-    _session(context).expire(row)
+    _session(context).refresh(row)
     return row
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import requests
@@ -16,8 +16,10 @@ from openstack.compute.v2.hypervisor import Hypervisor
 from openstack.compute.v2.server import Server
 from openstack.compute.v2.service import Service
 
-from nova_lite.cli import errors, output, shell
+from nova_lite.cli import errors, output, servers, shell
 from nova_lite.cmd import cli
+
+REAL_CREATE_BATCH = servers.create_batch
 
 # Building openstacksdk resources by hand warns about deprecated internals; not ours.
 pytestmark = [
@@ -53,6 +55,10 @@ class FakeCompute:
         self.calls: list[tuple[str, Any]] = []
         self.services_list: list[Service] = []
         self.hypervisor_list: list[Hypervisor] = []
+        self.rids: dict[str, str | None] = {}
+        self.reservations = 0
+        self.show_reservation_ids = True
+        self.honour_reservation_filter = True
 
     # flavors
     def find_flavor(self, name_or_id: str, ignore_missing: bool = True) -> Flavor | None:
@@ -83,28 +89,41 @@ class FakeCompute:
     # servers
     def add_server(self, states: list[Any], **attrs: Any) -> Server:
         """Add a server whose successive GETs return ``states`` (the last repeats)."""
-        server = Server(**attrs)
+        first = states[0] if states and isinstance(states[0], dict) else {}
+        real_rid = attrs.pop("real_rid", attrs.get("reservation_id"))
+        server = Server(**{**attrs, **first})
         self.server_list.append(server)
         self.scripts[server.id] = list(states)
+        self.rids[server.id] = real_rid
         return server
 
     def create_server(self, **attrs: Any) -> Server:
         self.calls.append(("create_server", attrs))
-        count = attrs.get("max_count", 1)
-        first = None
-        for index in range(count):
-            name = attrs["name"] if count == 1 else f"{attrs['name']}-{index + 1}"
-            server = self.add_server(
-                [{"status": "BUILD", "task_state": "scheduling"}],
-                id=f"uuid-{len(self.server_list)}",
-                name=name,
-                reservation_id="r-1",
-                launch_index=index,
-                flavor={"id": attrs["flavor_id"]},
-                image={"id": attrs["image_id"]},
-            )
-            first = first or server
-        return Server(id=first.id, admin_password="secret")
+        server = self._build(attrs["name"], attrs, "r-0", 0)
+        return Server(id=server.id, admin_password="secret")
+
+    def create_batch(self, attrs: dict[str, Any]) -> str:
+        """What servers.create_batch does against a real API: one POST, N servers."""
+        self.calls.append(("create_batch", attrs))
+        self.reservations += 1
+        rid = f"r-{self.reservations}"
+        for index in range(attrs["max_count"]):
+            self._build(f"{attrs['name']}-{index + 1}", attrs, rid, index)
+        return rid
+
+    def _build(self, name: str, attrs: dict[str, Any], rid: str, index: int) -> Server:
+        hidden = not self.show_reservation_ids
+        return self.add_server(
+            [{"status": "BUILD", "task_state": "scheduling"}],
+            id=f"uuid-{len(self.server_list)}",
+            name=name,
+            reservation_id=None if hidden else rid,
+            launch_index=None if hidden else index,
+            created_at=f"2024-01-01T00:00:{len(self.server_list):02d}Z",
+            flavor={"id": attrs["flavor_id"]},
+            image={"id": attrs["image_id"]},
+            real_rid=rid,
+        )
 
     def get_server(self, server_id: str) -> Server:
         server = next((s for s in self.server_list if s.id == server_id), None)
@@ -120,8 +139,8 @@ class FakeCompute:
 
     def servers(self, details: bool = True, **query: Any) -> list[Server]:
         self.calls.append(("servers", query))
-        rid = query.get("reservation_id")
-        return [s for s in self.server_list if rid is None or s.reservation_id == rid]
+        rid = query.get("reservation_id") if self.honour_reservation_filter else None
+        return [s for s in self.server_list if rid is None or self.rids[s.id] == rid]
 
     def find_server(
         self, name_or_id: str, ignore_missing: bool = True, all_projects: bool = False
@@ -149,6 +168,14 @@ class FakeConnection:
 @pytest.fixture
 def conn() -> FakeConnection:
     return FakeConnection()
+
+
+@pytest.fixture(autouse=True)
+def fake_batch_create(monkeypatch: pytest.MonkeyPatch) -> None:
+    """servers.create_batch posts through openstacksdk; route it to the fake."""
+    monkeypatch.setattr(
+        servers, "create_batch", lambda conn, attrs: conn.compute.create_batch(attrs)
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -224,7 +251,7 @@ def test_parser_registers_openstack_options_and_format_everywhere() -> None:
         ["service", "list"],
         ["hypervisor", "list"],
     ):
-        assert parser.parse_args(argv + ["-f", "json"]).format == "json"
+        assert parser.parse_args([*argv, "-f", "json"]).format == "json"
         assert parser.parse_args(argv).format == "table"
 
 
@@ -295,7 +322,7 @@ def test_flavor_list_json(conn: FakeConnection, capsys: Any) -> None:
 
 def test_flavor_create(conn: FakeConnection, capsys: Any) -> None:
     argv = ["flavor", "create", "m1.big", "--ram", "4096", "--vcpus", "4", "--disk", "40"]
-    assert run(argv + ["--id", "42", "--private", "-f", "json"], conn) == 0
+    assert run([*argv, "--id", "42", "--private", "-f", "json"], conn) == 0
     assert last_call(conn, "create_flavor") == {
         "name": "m1.big",
         "ram": 4096,
@@ -390,42 +417,76 @@ def test_server_create_min_greater_than_max(conn: FakeConnection, capsys: Any) -
 
 
 def test_server_create_many_lists_all(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.add_server([{}], id="old", name="vm-1", reservation_id="r-old")
     argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--min", "2"]
-    assert run(argv + ["-f", "json"], conn) == 0
-    attrs = last_call(conn, "create_server")
+    assert run([*argv, "-f", "json"], conn) == 0
+    attrs = last_call(conn, "create_batch")
     assert attrs["min_count"] == 2 and attrs["max_count"] == 2
     assert last_call(conn, "servers") == {"reservation_id": "r-1"}
     rows = json.loads(capsys.readouterr().out)
     assert [(r["ID"], r["Name"], r["Status"]) for r in rows] == [
-        ("uuid-0", "vm-1", "BUILD"),
-        ("uuid-1", "vm-2", "BUILD"),
+        ("uuid-1", "vm-1", "BUILD"),
+        ("uuid-2", "vm-2", "BUILD"),
     ]
 
 
-def test_server_create_wait_until_active(conn: FakeConnection, capsys: Any) -> None:
-    conn.compute.create_server_orig = conn.compute.create_server
+def test_server_create_many_hidden_reservation_ids(conn: FakeConnection, capsys: Any) -> None:
+    # API 2.1 does not show reservation IDs: the filter alone picks the servers.
+    conn.compute.show_reservation_ids = False
+    for n in range(1, 12):
+        conn.compute.add_server([{}], id=f"old-{n}", name=f"vm-{n}", reservation_id="r-old")
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--max", "11"]
+    assert run([*argv, "-f", "json"], conn) == 0
+    captured = capsys.readouterr()
+    names = [r["Name"] for r in json.loads(captured.out)]
+    assert names == [f"vm-{n}" for n in range(1, 12)]  # vm-10 after vm-9
+    assert all(r["ID"].startswith("uuid-") for r in json.loads(captured.out))
+    assert captured.err == ""
 
-    def create_server(**attrs: Any) -> Server:
-        created = conn.compute.create_server_orig(**attrs)
-        for server in conn.compute.server_list:
-            conn.compute.scripts[server.id] = [
-                {"status": "BUILD", "task_state": "scheduling"},
-                {"status": "BUILD", "task_state": "spawning"},
-                {"status": "BUILD", "task_state": "spawning"},
-                {"status": "ACTIVE", "task_state": None, "power_state": 1},
-            ]
-        return created
 
-    conn.compute.create_server = create_server
+def test_server_create_many_filter_ignored(conn: FakeConnection, capsys: Any) -> None:
+    # An API that ignores ?reservation_id= and hides reservation IDs: newest by name.
+    conn.compute.show_reservation_ids = False
+    conn.compute.honour_reservation_filter = False
+    conn.compute.add_server([{}], id="old", name="vm-1", created_at="2023-01-01T00:00:00Z")
+    conn.compute.add_server([{}], id="other", name="web")
     argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--max", "2"]
-    assert run(argv + ["--wait", "--poll-interval", "0", "-f", "json"], conn) == 0
+    assert run([*argv, "-f", "json"], conn) == 0
+    captured = capsys.readouterr()
+    assert [r["ID"] for r in json.loads(captured.out)] == ["uuid-2", "uuid-3"]
+    assert "ignored the reservation_id filter" in captured.err
+
+
+def test_server_create_wait_until_active(conn: FakeConnection, capsys: Any) -> None:
+    real_create_batch = conn.compute.create_batch
+
+    def create_batch(attrs: dict[str, Any]) -> str:
+        rid = real_create_batch(attrs)
+        conn.compute.scripts["uuid-0"] = [
+            {"status": "BUILD", "task_state": "scheduling"},
+            {"status": "BUILD", "task_state": "spawning"},
+            {"status": "BUILD", "task_state": "spawning"},
+            {"status": "ACTIVE", "task_state": None, "power_state": 1},
+        ]
+        conn.compute.scripts["uuid-1"] = [
+            {"status": "BUILD", "task_state": "scheduling"},
+            {"status": "BUILD", "task_state": "scheduling"},
+            {"status": "BUILD", "task_state": "spawning"},
+            {"status": "BUILD", "task_state": "spawning"},
+            {"status": "ACTIVE", "task_state": None, "power_state": 1},
+        ]
+        return rid
+
+    conn.compute.create_batch = create_batch
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--max", "2"]
+    assert run([*argv, "--wait", "--poll-interval", "0", "-f", "json"], conn) == 0
     captured = capsys.readouterr()
     rows = json.loads(captured.out)
     assert [(r["Name"], r["Status"], r["Power State"]) for r in rows] == [
         ("vm-1", "ACTIVE", "Running"),
         ("vm-2", "ACTIVE", "Running"),
     ]
-    # one line per status change and server, not per poll
+    # One line per change of status or task state, not per poll.
     assert captured.err.splitlines() == [
         "vm-1 (uuid-0): BUILD (task: scheduling)",
         "vm-2 (uuid-1): BUILD (task: scheduling)",
@@ -443,13 +504,17 @@ def test_server_create_wait_error_prints_fault(conn: FakeConnection, capsys: Any
         created = real_create(**attrs)
         conn.compute.scripts[created.id] = [
             {"status": "BUILD", "task_state": "scheduling"},
-            {"status": "ERROR", "task_state": None, "fault": {"code": 500, "message": "No valid host"}},
+            {
+                "status": "ERROR",
+                "task_state": None,
+                "fault": {"code": 500, "message": "No valid host"},
+            },
         ]
         return created
 
     conn.compute.create_server = create_server
     argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--wait"]
-    assert run(argv + ["--poll-interval", "0"], conn) == 1
+    assert run([*argv, "--poll-interval", "0"], conn) == 1
     captured = capsys.readouterr()
     assert captured.err.splitlines()[-1] == "Error: Server vm (uuid-0) is in ERROR: No valid host"
     assert "Traceback" not in captured.err
@@ -458,7 +523,7 @@ def test_server_create_wait_error_prints_fault(conn: FakeConnection, capsys: Any
 
 def test_server_create_wait_timeout(conn: FakeConnection, capsys: Any) -> None:
     argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--wait"]
-    assert run(argv + ["--wait-timeout", "0", "--poll-interval", "0"], conn) == 1
+    assert run([*argv, "--wait-timeout", "0", "--poll-interval", "0"], conn) == 1
     assert capsys.readouterr().err.splitlines()[-1] == (
         "Error: Timed out after 0s waiting for server uuid-0 to be ACTIVE"
     )
@@ -516,8 +581,8 @@ def test_server_delete_wait(conn: FakeConnection, capsys: Any) -> None:
     ]
     assert capsys.readouterr().err.splitlines() == [
         "a (u1): ACTIVE (task: deleting)",
-        "u2: deleted",
-        "u1: deleted",
+        "b (u2): deleted",
+        "a (u1): deleted",
     ]
 
 
@@ -533,11 +598,48 @@ def test_server_delete_goes_on_after_a_missing_one(conn: FakeConnection, capsys:
 
 def test_server_delete_wait_error(conn: FakeConnection, capsys: Any) -> None:
     conn.compute.add_server(
-        [{"status": "ERROR", "fault": {"message": "destroy failed"}}], id="u1", name="a"
+        [
+            {"status": "ACTIVE", "task_state": None},
+            {"status": "ACTIVE", "task_state": "deleting"},
+            {"status": "ERROR", "task_state": None, "fault": {"message": "destroy failed"}},
+        ],
+        id="u1",
+        name="a",
     )
     assert run(["server", "delete", "a", "--wait", "--poll-interval", "0"], conn) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "a (u1): ACTIVE",
+        "a (u1): ACTIVE (task: deleting)",
+        "a (u1): ERROR",
+        "Error: Deleting server a (u1) failed: destroy failed",
+    ]
+
+
+def test_server_delete_wait_for_server_in_error(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.add_server(
+        [
+            {"status": "ERROR", "task_state": None},
+            {"status": "ERROR", "task_state": None},
+            {"status": "ERROR", "task_state": "deleting"},
+            sdk_exc.NotFoundException("gone"),
+        ],
+        id="u1",
+        name="broken",
+    )
+    assert run(["server", "delete", "broken", "--wait", "--poll-interval", "0"], conn) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "broken (u1): ERROR",
+        "broken (u1): ERROR (task: deleting)",
+        "broken (u1): deleted",
+    ]
+
+
+def test_server_delete_wait_timeout(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.add_server([{"status": "ACTIVE", "task_state": "deleting"}], id="u1", name="a")
+    argv = ["server", "delete", "a", "--wait", "--wait-timeout", "0", "--poll-interval", "0"]
+    assert run(argv, conn) == 1
     assert capsys.readouterr().err.splitlines()[-1] == (
-        "Error: Server a (u1) went to ERROR while deleting: destroy failed"
+        "Error: Timed out after 0s waiting for server u1 to be deleted"
     )
 
 
@@ -567,8 +669,7 @@ def test_forbidden_from_listing(conn: FakeConnection, capsys: Any) -> None:
     conn.compute.services = services
     assert run(["service", "list"], conn) == 1
     assert capsys.readouterr().err == (
-        "Error: Policy doesn't allow os_compute_api:os-services:list to be performed. "
-        "(HTTP 403)\n"
+        "Error: Policy doesn't allow os_compute_api:os-services:list to be performed. (HTTP 403)\n"
     )
 
 
@@ -627,12 +728,21 @@ def test_unknown_cloud(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: A
 
 
 class _StubAPI(http.server.BaseHTTPRequestHandler):
-    """Answers version discovery and GET /v2.1/flavors/detail; records requests."""
+    """A tiny Compute API: version discovery, flavors, multi-create; records requests."""
 
-    requests: list[tuple[str, str | None]] = []
+    seen: ClassVar[list[tuple[str, str | None]]] = []
+    posted: ClassVar[list[dict]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        self.requests.append((self.path, self.headers.get("X-Auth-Token")))
+    def _reply(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        self.seen.append((self.path, self.headers.get("X-Auth-Token")))
         base = f"http://{self.headers['Host']}"
         version = {
             "id": "v2.1",
@@ -641,38 +751,40 @@ class _StubAPI(http.server.BaseHTTPRequestHandler):
             "min_version": "2.1",
             "links": [{"rel": "self", "href": f"{base}/v2.1/"}],
         }
+        flavor = {
+            "id": "7",
+            "name": "m1.stub",
+            "ram": 128,
+            "vcpus": 1,
+            "disk": 0,
+            "os-flavor-access:is_public": True,
+            "links": [],
+        }
         if self.path.rstrip("/") == "/v2.1":
-            body: dict = {"version": version}
-        elif self.path.startswith("/v2.1/flavors/detail"):
-            body = {
-                "flavors": [
-                    {
-                        "id": "7",
-                        "name": "m1.stub",
-                        "ram": 128,
-                        "vcpus": 1,
-                        "disk": 0,
-                        "os-flavor-access:is_public": True,
-                        "links": [],
-                    }
-                ]
-            }
+            self._reply(200, {"version": version})
         elif self.path.rstrip("/") == "":
-            body = {"versions": [version]}
+            self._reply(300, {"versions": [version]})
+        elif self.path.split("?")[0] in ("/v2.1/flavors", "/v2.1/flavors/detail"):
+            self._reply(200, {"flavors": [flavor]})
+        elif self.path == "/v2.1/flavors/7":
+            self._reply(200, {"flavor": flavor})
+        elif self.path == "/v2.1/servers/detail?reservation_id=r-stub":
+            servers = [
+                {"id": f"s{n}", "name": f"vm-{n}", "status": "BUILD", "flavor": {"id": "7"}}
+                for n in (2, 1)
+            ]
+            self._reply(200, {"servers": servers})
         else:
-            self.send_response(404)
-            data = json.dumps({"itemNotFound": {"code": 404, "message": "Not found."}})
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data.encode())
-            return
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+            self._reply(404, {"itemNotFound": {"code": 404, "message": "Not found."}})
+
+    def do_POST(self) -> None:
+        self.seen.append((self.path, self.headers.get("X-Auth-Token")))
+        length = int(self.headers.get("Content-Length") or 0)
+        self.posted.append(json.loads(self.rfile.read(length)))
+        if self.path == "/v2.1/servers":
+            self._reply(202, {"reservation_id": "r-stub"})
+        else:
+            self._reply(404, {"itemNotFound": {"code": 404, "message": "Not found."}})
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -680,7 +792,8 @@ class _StubAPI(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def stub_api() -> Any:
-    _StubAPI.requests = []
+    _StubAPI.seen = []
+    _StubAPI.posted = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _StubAPI)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -697,7 +810,7 @@ def test_noauth2_env_vars_reach_the_endpoint(
     monkeypatch.setenv("OS_ENDPOINT", f"{stub_api}/v2.1")
     assert cli.main(["flavor", "list", "-f", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["Name"] == "m1.stub"
-    flavor_requests = [r for r in _StubAPI.requests if r[0].startswith("/v2.1/flavors")]
+    flavor_requests = [r for r in _StubAPI.seen if r[0].startswith("/v2.1/flavors")]
     assert flavor_requests and all(token == "demo:demoproject" for _, token in flavor_requests)
 
 
@@ -712,7 +825,7 @@ def test_clouds_yaml_admin_token(
     monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
     assert cli.main(["--os-cloud", "dev", "flavor", "list"]) == 0
     assert "m1.stub" in capsys.readouterr().out
-    assert ("/v2.1/flavors/detail?is_public=None", "admin:admin") in _StubAPI.requests
+    assert ("/v2.1/flavors/detail?is_public=None", "admin:admin") in _StubAPI.seen
 
 
 def test_http_error_from_real_sdk(
@@ -738,3 +851,31 @@ def test_real_connection_refused(monkeypatch: pytest.MonkeyPatch, capsys: Any) -
     err = capsys.readouterr().err
     assert err.startswith(f"Error: Unable to connect to http://127.0.0.1:{port}/v2.1")
     assert err.endswith(": Connection refused\n")
+
+
+def test_multi_create_through_real_sdk(
+    stub_api: str, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setattr(servers, "create_batch", REAL_CREATE_BATCH)
+    monkeypatch.setenv("OS_AUTH_TYPE", "admin_token")
+    monkeypatch.setenv("OS_TOKEN", "admin:admin")
+    monkeypatch.setenv("OS_ENDPOINT", f"{stub_api}/v2.1")
+    argv = ["server", "create", "vm", "--flavor", "m1.stub", "--image", "img", "--max", "2"]
+    assert cli.main([*argv, "-f", "json"]) == 0
+    assert _StubAPI.posted == [
+        {
+            "server": {
+                "name": "vm",
+                "flavorRef": "7",
+                "imageRef": "img",
+                "min_count": 1,
+                "max_count": 2,
+                "return_reservation_id": True,
+            }
+        }
+    ]
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["ID"], r["Name"], r["Flavor"]) for r in rows] == [
+        ("s1", "vm-1", "m1.stub"),
+        ("s2", "vm-2", "m1.stub"),
+    ]
