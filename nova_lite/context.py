@@ -39,5 +39,6 @@ class RequestContext(oslo_context.RequestContext):
 
 def get_admin_context(read_deleted: str = "no") -> RequestContext:
     """A context for the services' own work (periodic tasks, start-up)."""
-    return RequestContext(is_admin=True, roles=["admin"], read_deleted=read_deleted,
-                          overwrite=False)
+    return RequestContext(
+        is_admin=True, roles=["admin"], read_deleted=read_deleted, overwrite=False
+    )

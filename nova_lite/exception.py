@@ -99,8 +99,7 @@ class ServiceExists(Conflict):
 
 class UnexpectedTaskStateError(Conflict):
     msg_fmt = (
-        "Conflict updating instance %(instance_uuid)s. Expected: %(expected)s. "
-        "Actual: %(actual)s"
+        "Conflict updating instance %(instance_uuid)s. Expected: %(expected)s. Actual: %(actual)s"
     )
 
 
@@ -109,10 +108,7 @@ class UnexpectedDeletingTaskStateError(UnexpectedTaskStateError):
 
 
 class InstanceInvalidState(Conflict):
-    msg_fmt = (
-        "Cannot '%(method)s' instance %(instance_uuid)s while it is in "
-        "%(attr)s %(state)s"
-    )
+    msg_fmt = "Cannot '%(method)s' instance %(instance_uuid)s while it is in %(attr)s %(state)s"
 
 
 class NoValidHost(NovaLiteException):

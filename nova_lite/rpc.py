@@ -49,15 +49,23 @@ def _serializer() -> RequestContextSerializer:
     return RequestContextSerializer(objects_base.NovaLiteObjectSerializer())
 
 
-def get_client(target: messaging.Target, version_cap: str | None = None,
-               timeout: int | None = None) -> messaging.RPCClient:
+def get_client(
+    target: messaging.Target, version_cap: str | None = None, timeout: int | None = None
+) -> messaging.RPCClient:
     assert TRANSPORT is not None, "rpc.init() was not called"
-    return messaging.get_rpc_client(TRANSPORT, target, version_cap=version_cap,
-                                    serializer=_serializer(), timeout=timeout)
+    return messaging.get_rpc_client(
+        TRANSPORT, target, version_cap=version_cap, serializer=_serializer(), timeout=timeout
+    )
 
 
 def get_server(target: messaging.Target, endpoints: list) -> messaging.MessageHandlingServer:
     assert TRANSPORT is not None, "rpc.init() was not called"
     access_policy = messaging.rpc.dispatcher.DefaultRPCAccessPolicy
-    return messaging.get_rpc_server(TRANSPORT, target, endpoints, executor="threading",
-                                    serializer=_serializer(), access_policy=access_policy)
+    return messaging.get_rpc_server(
+        TRANSPORT,
+        target,
+        endpoints,
+        executor="threading",
+        serializer=_serializer(),
+        access_policy=access_policy,
+    )

@@ -45,16 +45,16 @@ class _Listener(impl_fake.FakeListener):
     @base.batch_poll_helper
     def poll(self, timeout=None):
         deadline = None if timeout is None else time.monotonic() + timeout
-        exchanges = {t.exchange: self._exchange_manager.get_exchange(t.exchange)
-                     for t in self._targets}
+        exchanges = {
+            t.exchange: self._exchange_manager.get_exchange(t.exchange) for t in self._targets
+        }
         (exchange,) = set(exchanges.values())
         with exchange.delivered:
             while not self._stopped.is_set():
                 for target in self._targets:
                     ctxt, message, reply_q, requeue = exchange.poll(target, self._pool)
                     if message is not None:
-                        return impl_fake.FakeIncomingMessage(
-                            ctxt, message, reply_q, requeue)
+                        return impl_fake.FakeIncomingMessage(ctxt, message, reply_q, requeue)
                 wait = 0.5
                 if deadline is not None:
                     wait = min(wait, deadline - time.monotonic())
@@ -81,8 +81,7 @@ class InProcDriver(impl_fake.FakeDriver):
     def listen(self, target, batch_size, batch_timeout):
         exchange = target.exchange or self._default_exchange
         targets = [
-            oslo_messaging.Target(topic=target.topic, server=target.server,
-                                  exchange=exchange),
+            oslo_messaging.Target(topic=target.topic, server=target.server, exchange=exchange),
             oslo_messaging.Target(topic=target.topic, exchange=exchange),
         ]
         listener = _Listener(self._exchange_manager, targets)

@@ -18,9 +18,11 @@ from nova_lite.objects.service import Service as ServiceObject
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
 
+
 def use_conductor() -> None:
     """Make remotable object methods run on the conductor (all but the conductor)."""
     from nova_lite.conductor import rpcapi as conductor_rpcapi
+
     objects_base.NovaLiteObject.indirection_api = conductor_rpcapi.ConductorAPI()
 
 
@@ -33,8 +35,9 @@ def retry_until_ready(what: str, fn, stop: threading.Event, first_delay: float =
         except Exception as error:  # noqa: BLE001 - anything transient is retried
             if stop.is_set():
                 raise
-            LOG.error("%s failed (%s: %s); retrying in %.0f s", what,
-                      type(error).__name__, error, delay)
+            LOG.error(
+                "%s failed (%s: %s); retrying in %.0f s", what, type(error).__name__, error, delay
+            )
             if stop.wait(delay):
                 raise
             delay = min(delay * 2, 30.0)
@@ -57,11 +60,12 @@ class Service:
     def start(self) -> None:
         context = nova_context.get_admin_context()
         self.service_ref = retry_until_ready(
-            f"Registering {self.binary} on {self.host}",
-            lambda: self._register(context), self._stop)
+            f"Registering {self.binary} on {self.host}", lambda: self._register(context), self._stop
+        )
         if hasattr(self.manager, "init_host"):
-            retry_until_ready(f"Starting {self.binary}",
-                              lambda: self.manager.init_host(context), self._stop)
+            retry_until_ready(
+                f"Starting {self.binary}", lambda: self.manager.init_host(context), self._stop
+            )
         target = messaging.Target(topic=self.topic, server=self.host)
         self.server = rpc.get_server(target, self.endpoints)
         self.server.start()
@@ -94,8 +98,9 @@ class Service:
                 failing = False
             except Exception as error:  # noqa: BLE001 - logged once, retried next tick
                 if not failing:
-                    LOG.error("%s heartbeat failed: %s: %s", self.binary,
-                              type(error).__name__, error)
+                    LOG.error(
+                        "%s heartbeat failed: %s: %s", self.binary, type(error).__name__, error
+                    )
                 failing = True
 
     def _periodic_loop(self) -> None:
@@ -125,6 +130,7 @@ def prepare(argv: list[str], prog: str, adjust=None) -> None:
     ``adjust(conf)`` may change options after parsing, before anything uses them.
     """
     from nova_lite import conf  # noqa: F401 - registers the options
+
     logging.register_options(CONF)
     CONF(argv[1:], project="nova-lite", prog=prog)
     if adjust is not None:

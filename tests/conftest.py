@@ -22,8 +22,10 @@ def parsed_conf():
 @pytest.fixture
 def conf(parsed_conf):
     """CONF with overrides that are undone after the test."""
-    saved = {"connection": parsed_conf.database.connection,
-             "transport_url": parsed_conf.transport_url}
+    saved = {
+        "connection": parsed_conf.database.connection,
+        "transport_url": parsed_conf.transport_url,
+    }
     yield parsed_conf
     parsed_conf.reset()
     parsed_conf([], project="nova-lite")
@@ -36,6 +38,7 @@ def database(parsed_conf, tmp_path_factory):
     """An SQLite database with the migrated schema, shared by the session."""
     from nova_lite.db import api as db_api
     from nova_lite.db import migration
+
     path = tmp_path_factory.mktemp("db") / "nova-lite.sqlite"
     parsed_conf.set_override("connection", f"sqlite:///{path}", group="database")
     db_api.configure(parsed_conf)
@@ -48,6 +51,7 @@ def db(database):
     """The database, emptied after the test."""
     yield database
     from nova_lite.db import models
+
     with database.get_engine().begin() as connection:
         for table in reversed(models.BASE.metadata.sorted_tables):
             connection.execute(table.delete())

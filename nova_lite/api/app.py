@@ -46,11 +46,11 @@ class Router:
         handlers = methods.get(req.method)
         if handlers is None:
             allow = ", ".join(sorted(methods))
-            return fault.error_response(405, f"The method {req.method} is not allowed for "
-                                        "this resource.", {"Allow": allow})
+            return fault.error_response(
+                405, f"The method {req.method} is not allowed for this resource.", {"Allow": allow}
+            )
         versioned = req.path_info.startswith(router.V21)
-        version = (microversion.from_headers(req.headers) if versioned
-                   else microversion.MIN_VERSION)
+        version = microversion.from_headers(req.headers) if versioned else microversion.MIN_VERSION
         req.environ["nova_lite.api_version"] = version
         response = handler.dispatch(req, handlers, match)
         if versioned:
@@ -94,7 +94,8 @@ class _AnonymousContext:
     @webob.dec.wsgify
     def __call__(self, req: webob.Request):
         req.environ[auth.CONTEXT_KEY] = nova_context.RequestContext(
-            request_id=req.environ.get("openstack.request_id"), overwrite=False)
+            request_id=req.environ.get("openstack.request_id"), overwrite=False
+        )
         return req.get_response(self.application)
 
 

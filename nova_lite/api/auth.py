@@ -30,8 +30,12 @@ class NoAuth2:
         project_id = project_id or user_id
         roles = ["admin", "member", "reader"] if user_id == "admin" else ["member", "reader"]
         req.environ[CONTEXT_KEY] = nova_context.RequestContext(
-            user_id=user_id, project_id=project_id, roles=roles,
-            is_admin=user_id == "admin", request_id=req.environ.get("openstack.request_id"))
+            user_id=user_id,
+            project_id=project_id,
+            roles=roles,
+            is_admin=user_id == "admin",
+            request_id=req.environ.get("openstack.request_id"),
+        )
         return req.get_response(self.application)
 
 
@@ -46,7 +50,8 @@ class KeystoneContext:
         if req.headers.get("X-Identity-Status", "Confirmed") != "Confirmed":
             return fault.error_response(401, "Authentication required")
         context = nova_context.RequestContext.from_environ(
-            req.environ, request_id=req.environ.get("openstack.request_id"))
+            req.environ, request_id=req.environ.get("openstack.request_id")
+        )
         req.environ[CONTEXT_KEY] = context
         return req.get_response(self.application)
 
@@ -55,5 +60,6 @@ def wrap(application, conf: cfg.ConfigOpts):
     """Put the configured authentication in front of ``application``."""
     if conf.api.auth_strategy == "keystone":
         from keystonemiddleware import auth_token
+
         return auth_token.AuthProtocol(KeystoneContext(application), {"oslo_config_config": conf})
     return NoAuth2(application)

@@ -29,8 +29,9 @@ FAULT_NAMES = {
 def error_response(code: int, message: str, headers: dict | None = None) -> webob.Response:
     name = FAULT_NAMES.get(code, "computeFault")
     body = jsonutils.dump_as_bytes({name: {"code": code, "message": message}})
-    response = webob.Response(status=code, body=body, content_type="application/json",
-                              charset="UTF-8")
+    response = webob.Response(
+        status=code, body=body, content_type="application/json", charset="UTF-8"
+    )
     response.headers.update(headers or {})
     return response
 
@@ -51,6 +52,9 @@ class FaultWrapper:
             return error_response(error.code, error.format_message())
         except Exception:
             LOG.exception("Unexpected error in %s %s", req.method, req.path)
-            return error_response(500, "Unexpected API Error. Please report this at "
-                                  "the nova-lite issue tracker and attach the API log if "
-                                  "possible.")
+            return error_response(
+                500,
+                "Unexpected API Error. Please report this at "
+                "the nova-lite issue tracker and attach the API log if "
+                "possible.",
+            )

@@ -28,18 +28,27 @@ class Spec:
 
     def accepts(self, version: microversion.APIVersion) -> bool:
         return self.min_version <= version and (
-            self.max_version is None or version <= self.max_version)
+            self.max_version is None or version <= self.max_version
+        )
 
 
-def handler(status: int = 200, schema: dict | None = None, min_version: str = "2.1",
-            max_version: str | None = None) -> Callable:
+def handler(
+    status: int = 200,
+    schema: dict | None = None,
+    min_version: str = "2.1",
+    max_version: str | None = None,
+) -> Callable:
     """Attach a Spec to a handler function."""
+
     def decorate(fn):
-        fn.spec = Spec(status=status, schema=schema,
-                       min_version=microversion.APIVersion.parse(min_version),
-                       max_version=(microversion.APIVersion.parse(max_version)
-                                    if max_version else None))
+        fn.spec = Spec(
+            status=status,
+            schema=schema,
+            min_version=microversion.APIVersion.parse(min_version),
+            max_version=(microversion.APIVersion.parse(max_version) if max_version else None),
+        )
         return fn
+
     return decorate
 
 
@@ -57,7 +66,7 @@ def json_body(req: webob.Request):
     try:
         return jsonutils.loads(req.body)
     except ValueError:
-        raise exception.InvalidRequest(reason="Malformed request body")
+        raise exception.InvalidRequest(reason="Malformed request body") from None
 
 
 def dispatch(req: webob.Request, handlers: list[Callable], kwargs: dict) -> webob.Response:

@@ -22,7 +22,8 @@ class APIVersion(NamedTuple):
         if not match:
             raise exception.InvalidRequest(
                 reason=f"API Version String {text} is of invalid format. Must be of "
-                "format MajorNum.MinorNum.")
+                "format MajorNum.MinorNum."
+            )
         return cls(int(match.group(1)), int(match.group(2)))
 
     def __str__(self) -> str:
@@ -58,7 +59,8 @@ def from_headers(headers) -> APIVersion:
     if not MIN_VERSION <= version <= MAX_VERSION:
         raise exception.NotAcceptable(
             reason=f"Version {version} is not supported by the API. Minimum is "
-            f"{MIN_VERSION} and maximum is {MAX_VERSION}.")
+            f"{MIN_VERSION} and maximum is {MAX_VERSION}."
+        )
     return version
 
 

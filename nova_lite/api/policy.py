@@ -15,10 +15,16 @@ PROJECT_MEMBER_OR_ADMIN = "rule:project_member_api or rule:context_is_admin"
 
 BASE_RULES = [
     policy.RuleDefault("context_is_admin", "role:admin", "Decides what is an admin."),
-    policy.RuleDefault("project_member_api", "role:member and project_id:%(project_id)s",
-                       "A member of the target's project."),
-    policy.RuleDefault("project_reader_api", "role:reader and project_id:%(project_id)s",
-                       "A reader of the target's project."),
+    policy.RuleDefault(
+        "project_member_api",
+        "role:member and project_id:%(project_id)s",
+        "A member of the target's project.",
+    ),
+    policy.RuleDefault(
+        "project_reader_api",
+        "role:reader and project_id:%(project_id)s",
+        "A reader of the target's project.",
+    ),
 ]
 
 API_RULES = {
@@ -41,8 +47,10 @@ _lock = threading.Lock()
 
 
 def list_rules() -> list[policy.RuleDefault]:
-    return BASE_RULES + [policy.RuleDefault(name, check, f"Who may call {name}.")
-                         for name, check in API_RULES.items()]
+    return BASE_RULES + [
+        policy.RuleDefault(name, check, f"Who may call {name}.")
+        for name, check in API_RULES.items()
+    ]
 
 
 def get_enforcer(conf: cfg.ConfigOpts = cfg.CONF) -> policy.Enforcer:
@@ -63,5 +71,6 @@ def authorize(context, action: str, target: dict | None = None) -> None:
 
 
 def check_is_admin(context) -> bool:
-    return get_enforcer().authorize("context_is_admin", {}, context.to_policy_values(),
-                                    do_raise=False)
+    return get_enforcer().authorize(
+        "context_is_admin", {}, context.to_policy_values(), do_raise=False
+    )

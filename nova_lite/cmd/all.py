@@ -25,8 +25,12 @@ LOG = logging.getLogger(__name__)
 EMBEDDED_TRANSPORT = "inproc://"
 
 all_opts = [
-    cfg.IntOpt("compute_count", default=1, min=1,
-               help="Compute services to run in the process (hosts <host>, <host>-2, ...)."),
+    cfg.IntOpt(
+        "compute_count",
+        default=1,
+        min=1,
+        help="Compute services to run in the process (hosts <host>, <host>-2, ...).",
+    ),
 ]
 
 
@@ -43,6 +47,7 @@ def embedded_defaults(conf: cfg.ConfigOpts) -> None:
 def start_all(conf: cfg.ConfigOpts = CONF, api_port: int | None = None) -> list:
     """Start every service in this process; return them in stop order."""
     from nova_lite.db import migration
+
     conductor = conductor_cmd.build_service()
     migration.db_sync()
     conductor.start()
@@ -62,7 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     CONF.register_cli_opts(all_opts)
     service.prepare(argv or sys.argv, "nova-lite-all", adjust=embedded_defaults)
     services = start_all(CONF)
-    LOG.info("nova-lite-all ready: http://%s:%s/v2.1 (transport %s)",
-             CONF.osapi_compute_listen, services[0].port, CONF.transport_url)
+    LOG.info(
+        "nova-lite-all ready: http://%s:%s/v2.1 (transport %s)",
+        CONF.osapi_compute_listen,
+        services[0].port,
+        CONF.transport_url,
+    )
     service.wait_for_signal([s.stop for s in services])
     return 0

@@ -28,10 +28,14 @@ class APIServer:
 
     def __init__(self, application, host: str | None = None, port: int | None = None):
         self.server = wsgi.Server(
-            (host or CONF.osapi_compute_listen, CONF.osapi_compute_listen_port
-             if port is None else port),
-            application, numthreads=CONF.osapi_compute_workers,
-            server_name="nova-lite-api")
+            (
+                host or CONF.osapi_compute_listen,
+                CONF.osapi_compute_listen_port if port is None else port,
+            ),
+            application,
+            numthreads=CONF.osapi_compute_workers,
+            server_name="nova-lite-api",
+        )
         self._thread: threading.Thread | None = None
 
     @property
@@ -40,8 +44,7 @@ class APIServer:
 
     def start(self) -> None:
         self.server.prepare()
-        self._thread = threading.Thread(target=self.server.serve, name="nova-lite-api",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.server.serve, name="nova-lite-api", daemon=True)
         self._thread.start()
         LOG.info("nova-lite-api listening on %s:%s", *self.server.bind_addr[:2])
 

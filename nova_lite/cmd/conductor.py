@@ -14,10 +14,15 @@ CONF = cfg.CONF
 
 def build_service() -> service.Service:
     from nova_lite.db import api as db_api
+
     db_api.configure(CONF)
-    return service.Service(CONF.host, "nova-conductor", "conductor",
-                           manager.ConductorManager(),
-                           endpoints=[manager.ConductorManager(), manager.ComputeTaskManager()])
+    return service.Service(
+        CONF.host,
+        "nova-conductor",
+        "conductor",
+        manager.ConductorManager(),
+        endpoints=[manager.ConductorManager(), manager.ComputeTaskManager()],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ CONF = cfg.CONF
 
 def _db_sync(args) -> int:
     from nova_lite.db import migration
+
     migration.db_sync(args.version or "head")
     print(f"Database is at revision {migration.db_version()}")
     return 0
@@ -20,6 +21,7 @@ def _db_sync(args) -> int:
 
 def _db_version(args) -> int:
     from nova_lite.db import migration
+
     print(migration.db_version() or "None")
     return 0
 
@@ -39,9 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     CONF.register_cli_opt(cfg.SubCommandOpt("category", handler=_add_commands))
     CONF(argv[1:], project="nova-lite", prog="nova-lite-manage")
     from nova_lite.db import api as db_api
+
     try:
         db_api.configure(CONF)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - one clear line, no traceback
         print(f"Error: {error}", file=sys.stderr)
         return 1
     return CONF.category.func(CONF.category)

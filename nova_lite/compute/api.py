@@ -6,11 +6,12 @@ import random
 import string
 
 from oslo_log import log as logging
+from oslo_utils import timeutils
 
 from nova_lite import exception
-from nova_lite.compute import power_state, rpcapi as compute_rpcapi, task_states, vm_states
+from nova_lite.compute import power_state, task_states, vm_states
+from nova_lite.compute import rpcapi as compute_rpcapi
 from nova_lite.conductor import rpcapi as conductor_rpcapi
-from nova_lite.objects.compute_node import Allocations
 from nova_lite.objects.instance import Instance, InstanceList
 from nova_lite.objects.instance_action import InstanceAction
 from nova_lite.objects.request_spec import RequestSpec
@@ -37,20 +38,41 @@ class API:
             raise exception.InstanceNotFound(instance_id=uuid)
         return instance
 
-    def get_all(self, context, filters: dict, sort_keys: list[str] | None = None,
-                sort_dirs: list[str] | None = None, limit: int | None = None,
-                marker: str | None = None,
-                expected_attrs: list[str] | None = None) -> InstanceList:
-        return InstanceList.get_by_filters(context, filters, sort_keys=sort_keys,
-                                           sort_dirs=sort_dirs, limit=limit, marker=marker,
-                                           expected_attrs=expected_attrs)
+    def get_all(
+        self,
+        context,
+        filters: dict,
+        sort_keys: list[str] | None = None,
+        sort_dirs: list[str] | None = None,
+        limit: int | None = None,
+        marker: str | None = None,
+        expected_attrs: list[str] | None = None,
+    ) -> InstanceList:
+        return InstanceList.get_by_filters(
+            context,
+            filters,
+            sort_keys=sort_keys,
+            sort_dirs=sort_dirs,
+            limit=limit,
+            marker=marker,
+            expected_attrs=expected_attrs,
+        )
 
     # -- create -----------------------------------------------------------------------
-    def create(self, context, flavor, image_href: str, name: str, min_count: int = 1,
-               max_count: int = 1, metadata: dict | None = None,
-               availability_zone: str | None = None, key_name: str | None = None,
-               user_data: str | None = None, description: str | None = None,
-               ) -> tuple[list[Instance], str]:
+    def create(
+        self,
+        context,
+        flavor,
+        image_href: str,
+        name: str,
+        min_count: int = 1,
+        max_count: int = 1,
+        metadata: dict | None = None,
+        availability_zone: str | None = None,
+        key_name: str | None = None,
+        user_data: str | None = None,
+        description: str | None = None,
+    ) -> tuple[list[Instance], str]:
         """Record the instances (BUILDING/scheduling) and cast the build."""
         if min_count > max_count:
             raise exception.InvalidRequest(reason="min_count must be <= max_count")
@@ -59,19 +81,32 @@ class API:
         for index in range(max_count):
             display_name = name if max_count == 1 else f"{name}-{index + 1}"
             instance = Instance(
-                context, user_id=context.user_id, project_id=context.project_id,
-                display_name=display_name, display_description=description,
+                context,
+                user_id=context.user_id,
+                project_id=context.project_id,
+                display_name=display_name,
+                display_description=description,
                 hostname=display_name.lower().replace(" ", "-")[:63],
-                image_ref=image_href, flavor=flavor, vm_state=vm_states.BUILDING,
-                task_state=task_states.SCHEDULING, power_state=power_state.NOSTATE,
-                availability_zone=availability_zone, key_name=key_name, user_data=user_data,
-                reservation_id=reservation_id, launch_index=index, locked=False,
-                metadata=metadata or {}, system_metadata={"image_base_image_ref": image_href})
+                image_ref=image_href,
+                flavor=flavor,
+                vm_state=vm_states.BUILDING,
+                task_state=task_states.SCHEDULING,
+                power_state=power_state.NOSTATE,
+                availability_zone=availability_zone,
+                key_name=key_name,
+                user_data=user_data,
+                reservation_id=reservation_id,
+                launch_index=index,
+                locked=False,
+                metadata=metadata or {},
+                system_metadata={"image_base_image_ref": image_href},
+            )
             instance.create()
             InstanceAction.action_start(context, instance.uuid, "create")
             instances.append(instance)
-        spec = RequestSpec.from_instance(context, instances[0], num_instances=max_count,
-                                         image={"id": image_href})
+        spec = RequestSpec.from_instance(
+            context, instances[0], num_instances=max_count, image={"id": image_href}
+        )
         self.compute_task_api.build_instances(context, instances, {"id": image_href}, spec)
         return instances, reservation_id
 
@@ -106,6 +141,5 @@ class API:
         LOG.info("Deleting instance %s locally (host %s)", instance.uuid, instance.host)
         instance.vm_state = vm_states.DELETED
         instance.task_state = None
-        instance.save(expected_task_state=[task_states.DELETING])
-        instance.destroy()
-        Allocations.release(context, instance.uuid)
+        instance.terminated_at = timeutils.utcnow()
+        instance.destroy(expected_task_state=[task_states.DELETING])

@@ -49,8 +49,8 @@ class ComputeManager(periodic_task.PeriodicTasks):
         elif instance.vm_state == vm_states.BUILDING:
             LOG.warning("Instance %s was building when the service stopped", instance.uuid)
             error = exception.BuildAbortException(
-                instance_uuid=instance.uuid,
-                reason="the compute service restarted during the build")
+                instance_uuid=instance.uuid, reason="the compute service restarted during the build"
+            )
             self._fail_build(context, instance, error)
 
     def cleanup_host(self) -> None:
@@ -65,8 +65,9 @@ class ComputeManager(periodic_task.PeriodicTasks):
     def build_and_run_instance(self, context, instance, node, image, request_spec) -> None:
         with self._locks.hold(instance.uuid):
             try:
-                with utils.event_reporter(context, instance.uuid,
-                                          "compute_build_and_run_instance", self.host):
+                with utils.event_reporter(
+                    context, instance.uuid, "compute_build_and_run_instance", self.host
+                ):
                     self._build(context, instance, node, image)
             except (exception.InstanceNotFound, exception.UnexpectedDeletingTaskStateError):
                 LOG.info("Instance %s was deleted during its build", instance.uuid)
@@ -98,11 +99,8 @@ class ComputeManager(periodic_task.PeriodicTasks):
         self.rt.release(context, instance.uuid)
         Allocations.release(context, instance.uuid)
         try:
-            instance.vm_state = vm_states.ERROR
-            instance.task_state = None
             instance.power_state = power_state.NOSTATE
-            instance.save()
-            instance.add_fault(error, host=self.host)
+            instance.set_error(error, host=self.host)
         except exception.InstanceNotFound:
             LOG.info("Instance %s was deleted while its build failed", instance.uuid)
 
@@ -115,17 +113,15 @@ class ComputeManager(periodic_task.PeriodicTasks):
     def terminate_instance(self, context, instance) -> None:
         with self._locks.hold(instance.uuid):
             try:
-                with utils.event_reporter(context, instance.uuid,
-                                          "compute_terminate_instance", self.host):
+                with utils.event_reporter(
+                    context, instance.uuid, "compute_terminate_instance", self.host
+                ):
                     self._delete(context, instance)
             except exception.InstanceNotFound:
                 LOG.info("Instance %s was already deleted", instance.uuid)
             except Exception as error:
                 LOG.exception("Delete of instance %s failed", instance.uuid)
-                instance.vm_state = vm_states.ERROR
-                instance.task_state = None
-                instance.save()
-                instance.add_fault(error, host=self.host)
+                instance.set_error(error, host=self.host)
 
     def _delete(self, context, instance) -> None:
         self.driver.destroy(context, instance)
@@ -135,6 +131,5 @@ class ComputeManager(periodic_task.PeriodicTasks):
         instance.task_state = None
         instance.power_state = power_state.NOSTATE
         instance.terminated_at = timeutils.utcnow()
-        instance.save(expected_task_state=[task_states.DELETING])
-        instance.destroy()
+        instance.destroy(expected_task_state=[task_states.DELETING])
         LOG.info("Instance %s deleted", instance.uuid)

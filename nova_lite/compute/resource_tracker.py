@@ -23,8 +23,11 @@ CONF = cfg.CONF
 
 
 def instance_usage(flavor) -> dict[str, int]:
-    return {"vcpus": flavor.vcpus, "memory_mb": flavor.memory_mb,
-            "local_gb": flavor.root_gb + flavor.ephemeral_gb}
+    return {
+        "vcpus": flavor.vcpus,
+        "memory_mb": flavor.memory_mb,
+        "local_gb": flavor.root_gb + flavor.ephemeral_gb,
+    }
 
 
 class ResourceTracker:
@@ -45,7 +48,8 @@ class ResourceTracker:
             node = self.compute_nodes.get(nodename)
             if node is None:
                 raise exception.ComputeResourcesUnavailable(
-                    reason=f"node {nodename} is not managed by host {self.host}")
+                    reason=f"node {nodename} is not managed by host {self.host}"
+                )
             self._check_fits(node, usage, exclude=instance.uuid)
             self.tracked[instance.uuid] = usage
             self._claiming.add(instance.uuid)
@@ -72,15 +76,19 @@ class ResourceTracker:
             if used[resource] + usage[resource] > limit:
                 raise exception.ComputeResourcesUnavailable(
                     reason=f"{resource}: requested {usage[resource]}, "
-                    f"free {limit - used[resource]:.0f}")
+                    f"free {limit - used[resource]:.0f}"
+                )
 
     def release(self, context, instance_uuid: str, nodename: str | None = None) -> None:
         """Forget an instance's usage (after delete or a failed build)."""
         with self._lock:
             if self.tracked.pop(instance_uuid, None) is None:
                 return
-            nodes = ([self.compute_nodes[nodename]] if nodename in self.compute_nodes
-                     else list(self.compute_nodes.values()))
+            nodes = (
+                [self.compute_nodes[nodename]]
+                if nodename in self.compute_nodes
+                else list(self.compute_nodes.values())
+            )
             for node in nodes:
                 self._update_usage(node)
         for node in nodes:
@@ -110,11 +118,14 @@ class ResourceTracker:
     # -- periodic audit ---------------------------------------------------------
     def update_available_resource(self, context) -> None:
         """Rewrite each node's record from the hypervisor and this host's instances."""
-        instances = [i for i in InstanceList.get_by_host(context, self.host)
-                     if i.vm_state not in (vm_states.DELETED, vm_states.SHELVED_OFFLOADED)
-                     and "flavor" in i]
-        existing = {n.hypervisor_hostname: n
-                    for n in ComputeNodeList.get_all(context, host=self.host)}
+        instances = [
+            i
+            for i in InstanceList.get_by_host(context, self.host)
+            if i.vm_state not in (vm_states.DELETED, vm_states.SHELVED_OFFLOADED) and "flavor" in i
+        ]
+        existing = {
+            n.hypervisor_hostname: n for n in ComputeNodeList.get_all(context, host=self.host)
+        }
         with self._lock:
             tracked = {i.uuid: instance_usage(i.flavor) for i in instances}
             # Claims still in progress may not be saved on their instance yet.
@@ -132,15 +143,26 @@ class ResourceTracker:
                 self.compute_nodes[nodename] = node
             if created:
                 node.create()
-                LOG.info("Compute node record created for %s:%s with uuid %s",
-                         self.host, nodename, node.uuid)
+                LOG.info(
+                    "Compute node record created for %s:%s with uuid %s",
+                    self.host,
+                    nodename,
+                    node.uuid,
+                )
             else:
                 self._save(node)
 
     @staticmethod
     def _apply_resources(node: ComputeNode, resources: dict) -> None:
-        for key in ("vcpus", "memory_mb", "local_gb", "hypervisor_type",
-                    "hypervisor_version", "hypervisor_hostname", "cpu_info"):
+        for key in (
+            "vcpus",
+            "memory_mb",
+            "local_gb",
+            "hypervisor_type",
+            "hypervisor_version",
+            "hypervisor_hostname",
+            "cpu_info",
+        ):
             if key not in node or getattr(node, key) != resources[key]:
                 setattr(node, key, resources[key])
         settings = {

@@ -11,7 +11,7 @@ TOPIC = "compute"
 
 class ComputeAPI:
     """API version history:
-        1.0 - build_and_run_instance, terminate_instance
+    1.0 - build_and_run_instance, terminate_instance
     """
 
     VERSION = "1.0"
@@ -19,12 +19,19 @@ class ComputeAPI:
     def __init__(self) -> None:
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION))
 
-    def build_and_run_instance(self, context, instance, host: str, node: str, image: dict,
-                               request_spec) -> None:
+    def build_and_run_instance(
+        self, context, instance, host: str, node: str, image: dict, request_spec
+    ) -> None:
         self.client.prepare(server=host).cast(
-            context, "build_and_run_instance", instance=instance, node=node, image=image,
-            request_spec=request_spec)
+            context,
+            "build_and_run_instance",
+            instance=instance,
+            node=node,
+            image=image,
+            request_spec=request_spec,
+        )
 
     def terminate_instance(self, context, instance) -> None:
-        self.client.prepare(server=instance.host).cast(context, "terminate_instance",
-                                                       instance=instance)
+        self.client.prepare(server=instance.host).cast(
+            context, "terminate_instance", instance=instance
+        )

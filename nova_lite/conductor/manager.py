@@ -7,7 +7,7 @@ from oslo_log import log as logging
 
 from nova_lite import exception
 from nova_lite.compute import rpcapi as compute_rpcapi
-from nova_lite.compute import task_states, vm_states
+from nova_lite.compute import task_states
 from nova_lite.objects import base as objects_base
 from nova_lite.objects.compute_node import Allocations
 from nova_lite.objects.instance_action import InstanceActionEvent
@@ -21,10 +21,12 @@ class ConductorManager:
 
     target = messaging.Target(version="1.0")
 
-    def object_class_action_versions(self, context, objname, objmethod, object_versions,
-                                     args, kwargs):
+    def object_class_action_versions(
+        self, context, objname, objmethod, object_versions, args, kwargs
+    ):
         objclass = objects_base.NovaLiteObject.obj_class_from_name(
-            objname, object_versions[objname])
+            objname, object_versions[objname]
+        )
         return getattr(objclass, objmethod)(context, *args, **kwargs)
 
     def object_action(self, context, objinst, objmethod, args, kwargs):
@@ -41,8 +43,7 @@ class ConductorManager:
 
     def object_backport_versions(self, context, objinst, object_versions):
         target = object_versions[objinst.obj_name()]
-        return objinst.obj_to_primitive(target_version=target,
-                                        version_manifest=object_versions)
+        return objinst.obj_to_primitive(target_version=target, version_manifest=object_versions)
 
 
 class ComputeTaskManager:
@@ -57,16 +58,19 @@ class ComputeTaskManager:
     def build_instances(self, context, instances, image, request_spec) -> None:
         request_spec.num_instances = len(instances)
         for instance in instances:
-            InstanceActionEvent.event_start(context, instance.uuid, "conductor_schedule_and_build_instances")
+            InstanceActionEvent.event_start(
+                context, instance.uuid, "conductor_schedule_and_build_instances"
+            )
         try:
             selections = self.scheduler.select_destinations(
-                context, request_spec, [i.uuid for i in instances])
-        except Exception as error:
+                context, request_spec, [i.uuid for i in instances]
+            )
+        except Exception as error:  # noqa: BLE001 - every failure puts them in ERROR
             LOG.warning("Failed to schedule instances: %s", error)
             for instance in instances:
                 self._set_build_error(context, instance, error)
             return
-        for instance, selection in zip(instances, selections):
+        for instance, selection in zip(instances, selections, strict=True):
             try:
                 instance.refresh()
             except exception.InstanceNotFound:
@@ -79,18 +83,19 @@ class ComputeTaskManager:
             spec.instance_uuid = instance.uuid
             spec.num_instances = 1
             spec.save()
-            InstanceActionEvent.event_finish(context, instance.uuid, "conductor_schedule_and_build_instances")
-            self.compute.build_and_run_instance(context, instance, selection.service_host,
-                                                selection.nodename, image, spec)
+            InstanceActionEvent.event_finish(
+                context, instance.uuid, "conductor_schedule_and_build_instances"
+            )
+            self.compute.build_and_run_instance(
+                context, instance, selection.service_host, selection.nodename, image, spec
+            )
 
     @staticmethod
     def _set_build_error(context, instance, error: Exception) -> None:
         try:
-            instance.vm_state = vm_states.ERROR
-            instance.task_state = None
-            instance.save(expected_task_state=[task_states.SCHEDULING, None])
-            instance.add_fault(error)
-            InstanceActionEvent.event_finish_with_failure(context, instance.uuid,
-                                                          "conductor_schedule_and_build_instances", error)
+            instance.set_error(error, expected_task_state=[task_states.SCHEDULING, None])
+            InstanceActionEvent.event_finish_with_failure(
+                context, instance.uuid, "conductor_schedule_and_build_instances", error
+            )
         except (exception.InstanceNotFound, exception.UnexpectedTaskStateError) as race:
             LOG.info("Instance %s changed while its build failed: %s", instance.uuid, race)

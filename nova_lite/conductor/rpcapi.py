@@ -22,19 +22,28 @@ class ConductorAPI:
     def __init__(self) -> None:
         self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION))
 
-    def object_class_action_versions(self, context, objname, objmethod, object_versions,
-                                     args, kwargs):
+    def object_class_action_versions(
+        self, context, objname, objmethod, object_versions, args, kwargs
+    ):
         return self.client.prepare().call(
-            context, "object_class_action_versions", objname=objname, objmethod=objmethod,
-            object_versions=object_versions, args=args, kwargs=kwargs)
+            context,
+            "object_class_action_versions",
+            objname=objname,
+            objmethod=objmethod,
+            object_versions=object_versions,
+            args=args,
+            kwargs=kwargs,
+        )
 
     def object_action(self, context, objinst, objmethod, args, kwargs):
-        return self.client.prepare().call(context, "object_action", objinst=objinst,
-                                          objmethod=objmethod, args=args, kwargs=kwargs)
+        return self.client.prepare().call(
+            context, "object_action", objinst=objinst, objmethod=objmethod, args=args, kwargs=kwargs
+        )
 
     def object_backport_versions(self, context, objinst, object_versions):
-        return self.client.prepare().call(context, "object_backport_versions",
-                                          objinst=objinst, object_versions=object_versions)
+        return self.client.prepare().call(
+            context, "object_backport_versions", objinst=objinst, object_versions=object_versions
+        )
 
 
 class ComputeTaskAPI:
@@ -48,9 +57,16 @@ class ComputeTaskAPI:
 
     def __init__(self) -> None:
         self.client = rpc.get_client(
-            messaging.Target(topic=TOPIC, namespace="compute_task", version=self.VERSION))
+            messaging.Target(topic=TOPIC, namespace="compute_task", version=self.VERSION)
+        )
 
-    def build_instances(self, context, instances: list, image: dict, request_spec,
-                        ) -> None:
-        self.client.prepare().cast(context, "build_instances", instances=instances,
-                                   image=image, request_spec=request_spec)
+    def build_instances(
+        self,
+        context,
+        instances: list,
+        image: dict,
+        request_spec,
+    ) -> None:
+        self.client.prepare().cast(
+            context, "build_instances", instances=instances, image=image, request_spec=request_spec
+        )

@@ -26,8 +26,11 @@ api_opts = [
         "auth_strategy",
         default="noauth2",
         choices=[
-            ("noauth2", "X-Auth-Token '<user>:<project>' names the caller; "
-             "user 'admin' is an admin. For development only."),
+            (
+                "noauth2",
+                "X-Auth-Token '<user>:<project>' names the caller; "
+                "user 'admin' is an admin. For development only.",
+            ),
             ("keystone", "Tokens are validated by keystonemiddleware."),
         ],
         help="How API requests are authenticated.",

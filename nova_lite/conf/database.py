@@ -39,8 +39,7 @@ opts = [
         "max_retries",
         default=-1,
         min=-1,
-        help="Attempts to open the first connection at start-up; -1 retries "
-        "forever.",
+        help="Attempts to open the first connection at start-up; -1 retries forever.",
     ),
     cfg.IntOpt(
         "retry_interval",

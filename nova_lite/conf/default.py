@@ -36,8 +36,7 @@ opts = [
         "service_down_time",
         default=60,
         min=1,
-        help="A service whose last heartbeat is older than this many seconds "
-        "is considered down.",
+        help="A service whose last heartbeat is older than this many seconds is considered down.",
     ),
     cfg.IntOpt(
         "periodic_interval",

@@ -12,12 +12,12 @@ import re
 import threading
 from typing import Any
 
+import sqlalchemy
 from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_log import log as logging
 from oslo_utils import timeutils, uuidutils
-import sqlalchemy
 from sqlalchemy import and_, func, or_, select, update
 
 from nova_lite import context as nova_context
@@ -44,15 +44,23 @@ def configure(conf: cfg.ConfigOpts = CONF) -> None:
         if not conf.database.connection:
             raise exception.DatabaseNotConfigured()
         url = conf.database.connection
-        pool = {} if url.startswith("sqlite") else {
-            "max_pool_size": conf.database.max_pool_size,
-            "max_overflow": conf.database.max_overflow,
-            "pool_timeout": conf.database.pool_timeout,
-        }
-        _main.configure(connection=url,
-                        connection_recycle_time=conf.database.connection_recycle_time,
-                        max_retries=conf.database.max_retries,
-                        retry_interval=conf.database.retry_interval, sqlite_fk=False, **pool)
+        pool = (
+            {}
+            if url.startswith("sqlite")
+            else {
+                "max_pool_size": conf.database.max_pool_size,
+                "max_overflow": conf.database.max_overflow,
+                "pool_timeout": conf.database.pool_timeout,
+            }
+        )
+        _main.configure(
+            connection=url,
+            connection_recycle_time=conf.database.connection_recycle_time,
+            max_retries=conf.database.max_retries,
+            retry_interval=conf.database.retry_interval,
+            sqlite_fk=False,
+            **pool,
+        )
         # Start now with these values only: started lazily, the facade would
         # register oslo.db's own [database] options over ours on cfg.CONF.
         _main._factory._start(conf=None)
@@ -71,6 +79,7 @@ def _reader(fn):
     def wrapper(context, *args, **kwargs):
         with _main.reader.using(context):
             return fn(context, *args, **kwargs)
+
     return wrapper
 
 
@@ -79,6 +88,7 @@ def _writer(fn):
     def wrapper(context, *args, **kwargs):
         with _write_lock(), _main.writer.using(context):
             return fn(context, *args, **kwargs)
+
     return wrapper
 
 
@@ -110,13 +120,17 @@ def _not_deleted(context, model):
 
 def _soft_delete(context, model, *criteria) -> int:
     now = timeutils.utcnow()
-    stmt = (update(model).where(model.deleted == 0, *criteria)
-            .values(deleted=model.id, deleted_at=now, updated_at=now)
-            .execution_options(synchronize_session=False))
+    stmt = (
+        update(model)
+        .where(model.deleted == 0, *criteria)
+        .values(deleted=model.id, deleted_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return _session(context).execute(stmt).rowcount
 
 
 # -- services ---------------------------------------------------------------
+
 
 @_writer
 def service_create(context, values: dict) -> models.Service:
@@ -125,16 +139,22 @@ def service_create(context, values: dict) -> models.Service:
         _session(context).add(row)
         _session(context).flush()
     except db_exc.DBDuplicateEntry:
-        raise exception.ServiceExists(host=values.get("host"), binary=values.get("binary"))
+        raise exception.ServiceExists(
+            host=values.get("host"), binary=values.get("binary")
+        ) from None
     return row
 
 
 @_reader
 def service_get(context, service_id: int | str) -> models.Service:
     col = models.Service.uuid if uuidutils.is_uuid_like(service_id) else models.Service.id
-    row = _session(context).scalars(
-        select(models.Service).where(col == service_id, _not_deleted(context, models.Service))
-    ).first()
+    row = (
+        _session(context)
+        .scalars(
+            select(models.Service).where(col == service_id, _not_deleted(context, models.Service))
+        )
+        .first()
+    )
     if row is None:
         raise exception.ServiceNotFound(service_id=service_id)
     return row
@@ -142,19 +162,26 @@ def service_get(context, service_id: int | str) -> models.Service:
 
 @_reader
 def service_get_by_host_and_binary(context, host: str, binary: str) -> models.Service:
-    row = _session(context).scalars(
-        select(models.Service).where(models.Service.host == host,
-                                     models.Service.binary == binary,
-                                     models.Service.deleted == 0)
-    ).first()
+    row = (
+        _session(context)
+        .scalars(
+            select(models.Service).where(
+                models.Service.host == host,
+                models.Service.binary == binary,
+                models.Service.deleted == 0,
+            )
+        )
+        .first()
+    )
     if row is None:
         raise exception.ComputeHostNotFound(host=host)
     return row
 
 
 @_reader
-def service_get_all(context, binary: str | None = None, host: str | None = None,
-                    disabled: bool | None = None) -> list[models.Service]:
+def service_get_all(
+    context, binary: str | None = None, host: str | None = None, disabled: bool | None = None
+) -> list[models.Service]:
     stmt = select(models.Service).where(models.Service.deleted == 0)
     if binary is not None:
         stmt = stmt.where(models.Service.binary == binary)
@@ -182,10 +209,10 @@ def service_destroy(context, service_id: int) -> None:
 
 # -- compute nodes ----------------------------------------------------------
 
+
 @_writer
 def compute_node_create(context, values: dict) -> models.ComputeNode:
-    row = models.ComputeNode(uuid=values.pop("uuid", None) or uuidutils.generate_uuid(),
-                             **values)
+    row = models.ComputeNode(uuid=values.pop("uuid", None) or uuidutils.generate_uuid(), **values)
     _session(context).add(row)
     _session(context).flush()
     return row
@@ -193,11 +220,12 @@ def compute_node_create(context, values: dict) -> models.ComputeNode:
 
 @_reader
 def compute_node_get(context, node_id: int | str) -> models.ComputeNode:
-    col = (models.ComputeNode.uuid if uuidutils.is_uuid_like(node_id)
-           else models.ComputeNode.id)
-    row = _session(context).scalars(
-        select(models.ComputeNode).where(col == node_id, models.ComputeNode.deleted == 0)
-    ).first()
+    col = models.ComputeNode.uuid if uuidutils.is_uuid_like(node_id) else models.ComputeNode.id
+    row = (
+        _session(context)
+        .scalars(select(models.ComputeNode).where(col == node_id, models.ComputeNode.deleted == 0))
+        .first()
+    )
     if row is None:
         raise exception.ComputeNodeNotFound(node=node_id)
     return row
@@ -222,16 +250,29 @@ def compute_node_update(context, node_id: int, values: dict) -> models.ComputeNo
 
 # -- allocations (the scheduler's claims) ---------------------------------
 
+
 @_reader
 def allocation_usage_by_node(context) -> dict[str, dict[str, int]]:
     """Claimed vcpus, memory_mb and disk_gb per compute node uuid."""
     A = models.Allocation
     rows = _session(context).execute(
-        select(A.compute_node_uuid, func.sum(A.vcpus), func.sum(A.memory_mb),
-               func.sum(A.disk_gb), func.count(A.id)).group_by(A.compute_node_uuid))
-    return {node: {"vcpus": int(v or 0), "memory_mb": int(m or 0), "disk_gb": int(d or 0),
-                   "instances": int(n)}
-            for node, v, m, d, n in rows}
+        select(
+            A.compute_node_uuid,
+            func.sum(A.vcpus),
+            func.sum(A.memory_mb),
+            func.sum(A.disk_gb),
+            func.count(A.id),
+        ).group_by(A.compute_node_uuid)
+    )
+    return {
+        node: {
+            "vcpus": int(v or 0),
+            "memory_mb": int(m or 0),
+            "disk_gb": int(d or 0),
+            "instances": int(n),
+        }
+        for node, v, m, d, n in rows
+    }
 
 
 def _capacity(node: models.ComputeNode) -> dict[str, float]:
@@ -254,18 +295,25 @@ def allocation_claim(context, claims: list[dict]) -> list[str]:
     session = _session(context)
     A = models.Allocation
     node_uuids = sorted({c["compute_node_uuid"] for c in claims})
-    nodes = {n.uuid: n for n in session.scalars(
-        select(models.ComputeNode).where(models.ComputeNode.uuid.in_(node_uuids),
-                                         models.ComputeNode.deleted == 0)
-        .order_by(models.ComputeNode.uuid).with_for_update())}
+    nodes = {
+        n.uuid: n
+        for n in session.scalars(
+            select(models.ComputeNode)
+            .where(models.ComputeNode.uuid.in_(node_uuids), models.ComputeNode.deleted == 0)
+            .order_by(models.ComputeNode.uuid)
+            .with_for_update()
+        )
+    }
     used = {node: {"vcpus": 0, "memory_mb": 0, "disk_gb": 0} for node in node_uuids}
     for node, v, m, d in session.execute(
-            select(A.compute_node_uuid, func.sum(A.vcpus), func.sum(A.memory_mb),
-                   func.sum(A.disk_gb)).where(A.compute_node_uuid.in_(node_uuids))
-            .group_by(A.compute_node_uuid)):
+        select(A.compute_node_uuid, func.sum(A.vcpus), func.sum(A.memory_mb), func.sum(A.disk_gb))
+        .where(A.compute_node_uuid.in_(node_uuids))
+        .group_by(A.compute_node_uuid)
+    ):
         used[node] = {"vcpus": int(v or 0), "memory_mb": int(m or 0), "disk_gb": int(d or 0)}
-    session.execute(A.__table__.delete().where(
-        A.consumer_uuid.in_([c["consumer_uuid"] for c in claims])))
+    session.execute(
+        A.__table__.delete().where(A.consumer_uuid.in_([c["consumer_uuid"] for c in claims]))
+    )
     failed = []
     for claim in claims:
         node = nodes.get(claim["compute_node_uuid"])
@@ -286,55 +334,74 @@ def allocation_claim(context, claims: list[dict]) -> list[str]:
 @_writer
 def allocation_delete(context, consumer_uuid: str) -> None:
     _session(context).execute(
-        models.Allocation.__table__.delete().where(
-            models.Allocation.consumer_uuid == consumer_uuid))
+        models.Allocation.__table__.delete().where(models.Allocation.consumer_uuid == consumer_uuid)
+    )
 
 
 # -- flavors ------------------------------------------------------------------
 
+
 @_writer
-def flavor_create(context, values: dict, extra_specs: dict | None = None,
-                  projects: list[str] | None = None) -> models.Flavor:
+def flavor_create(
+    context, values: dict, extra_specs: dict | None = None, projects: list[str] | None = None
+) -> models.Flavor:
     row = models.Flavor(**values)
-    row.extra_specs = [models.FlavorExtraSpec(key=k, value=v)
-                       for k, v in (extra_specs or {}).items()]
+    row.extra_specs = [
+        models.FlavorExtraSpec(key=k, value=v) for k, v in (extra_specs or {}).items()
+    ]
     row.projects = [models.FlavorProject(project_id=p) for p in projects or []]
     session = _session(context)
     for key in ("flavorid", "name"):
-        if session.scalars(select(models.Flavor.id).where(
-                getattr(models.Flavor, key) == values[key])).first():
-            raise exception.FlavorExists(key="ID" if key == "flavorid" else "name",
-                                         value=values[key])
+        if session.scalars(
+            select(models.Flavor.id).where(getattr(models.Flavor, key) == values[key])
+        ).first():
+            raise exception.FlavorExists(
+                key="ID" if key == "flavorid" else "name", value=values[key]
+            )
     try:
         session.add(row)
         session.flush()
     except db_exc.DBDuplicateEntry:
-        raise exception.FlavorExists(key="name", value=values["name"])
+        raise exception.FlavorExists(key="name", value=values["name"]) from None
     return row
 
 
 def _flavor_visible(context):
     if context.is_admin:
         return True
-    return or_(models.Flavor.is_public.is_(True),
-               models.Flavor.projects.any(models.FlavorProject.project_id == context.project_id))
+    return or_(
+        models.Flavor.is_public.is_(True),
+        models.Flavor.projects.any(models.FlavorProject.project_id == context.project_id),
+    )
 
 
 @_reader
 def flavor_get_by_flavor_id(context, flavorid: str) -> models.Flavor:
-    row = _session(context).scalars(
-        select(models.Flavor).where(models.Flavor.flavorid == str(flavorid),
-                                    _flavor_visible(context))).first()
+    row = (
+        _session(context)
+        .scalars(
+            select(models.Flavor).where(
+                models.Flavor.flavorid == str(flavorid), _flavor_visible(context)
+            )
+        )
+        .first()
+    )
     if row is None:
         raise exception.FlavorNotFound(flavor_id=flavorid)
     return row
 
 
 @_reader
-def flavor_get_all(context, is_public: bool | None = True, min_memory_mb: int | None = None,
-                   min_root_gb: int | None = None, sort_key: str = "flavorid",
-                   sort_dir: str = "asc", limit: int | None = None,
-                   marker: str | None = None) -> list[models.Flavor]:
+def flavor_get_all(
+    context,
+    is_public: bool | None = True,
+    min_memory_mb: int | None = None,
+    min_root_gb: int | None = None,
+    sort_key: str = "flavorid",
+    sort_dir: str = "asc",
+    limit: int | None = None,
+    marker: str | None = None,
+) -> list[models.Flavor]:
     F = models.Flavor
     stmt = select(F)
     if is_public is not None:
@@ -356,14 +423,17 @@ def flavor_get_all(context, is_public: bool | None = True, min_memory_mb: int | 
         ids = [r.flavorid for r in rows]
         if marker not in ids:
             raise exception.InvalidRequest(reason=f"Marker {marker} could not be found.")
-        rows = rows[ids.index(marker) + 1:]
+        rows = rows[ids.index(marker) + 1 :]
     return rows[:limit] if limit is not None else rows
 
 
 @_writer
 def flavor_destroy(context, flavorid: str) -> None:
-    row = _session(context).scalars(
-        select(models.Flavor).where(models.Flavor.flavorid == str(flavorid))).first()
+    row = (
+        _session(context)
+        .scalars(select(models.Flavor).where(models.Flavor.flavorid == str(flavorid)))
+        .first()
+    )
     if row is None:
         raise exception.FlavorNotFound(flavor_id=flavorid)
     _session(context).delete(row)
@@ -374,11 +444,14 @@ def flavor_destroy(context, flavorid: str) -> None:
 _INSTANCE_EXTRA = ("metadata", "system_metadata")
 
 
-def _set_instance_dicts(context, uuid: str, metadata: dict | None,
-                        system_metadata: dict | None) -> None:
+def _set_instance_dicts(
+    context, uuid: str, metadata: dict | None, system_metadata: dict | None
+) -> None:
     session = _session(context)
-    for model, items in ((models.InstanceMetadata, metadata),
-                         (models.InstanceSystemMetadata, system_metadata)):
+    for model, items in (
+        (models.InstanceMetadata, metadata),
+        (models.InstanceSystemMetadata, system_metadata),
+    ):
         if items is None:
             continue
         _soft_delete(context, model, model.instance_uuid == uuid)
@@ -394,8 +467,9 @@ def instance_create(context, values: dict) -> models.Instance:
     row = models.Instance(**values)
     session = _session(context)
     session.add(row)
-    _set_instance_dicts(context, row.uuid, extras["metadata"] or {},
-                        extras["system_metadata"] or {})
+    _set_instance_dicts(
+        context, row.uuid, extras["metadata"] or {}, extras["system_metadata"] or {}
+    )
     session.flush()
     session.refresh(row)
     return row
@@ -403,64 +477,87 @@ def instance_create(context, values: dict) -> models.Instance:
 
 @_reader
 def instance_get_by_uuid(context, uuid: str) -> models.Instance:
-    row = _session(context).scalars(
-        select(models.Instance).where(models.Instance.uuid == uuid,
-                                      _not_deleted(context, models.Instance))).first()
+    row = (
+        _session(context)
+        .scalars(
+            select(models.Instance).where(
+                models.Instance.uuid == uuid, _not_deleted(context, models.Instance)
+            )
+        )
+        .first()
+    )
     if row is None:
         raise exception.InstanceNotFound(instance_id=uuid)
     return row
 
 
-_EXACT_FILTERS = ("project_id", "user_id", "host", "node", "vm_state", "task_state",
-                  "image_ref", "instance_type_id", "reservation_id", "uuid", "locked")
+_EXACT_FILTERS = (
+    "project_id",
+    "user_id",
+    "host",
+    "node",
+    "vm_state",
+    "task_state",
+    "image_ref",
+    "instance_type_id",
+    "reservation_id",
+    "uuid",
+    "locked",
+)
 
 
 @_reader
-def instance_get_all_by_filters(context, filters: dict, sort_keys: list[str] | None = None,
-                                sort_dirs: list[str] | None = None, limit: int | None = None,
-                                marker: str | None = None) -> list[models.Instance]:
+def instance_get_all_by_filters(
+    context,
+    filters: dict,
+    sort_keys: list[str] | None = None,
+    sort_dirs: list[str] | None = None,
+    limit: int | None = None,
+    marker: str | None = None,
+) -> list[models.Instance]:
     """Instances matching ``filters``: exact keys, lists (IN), ``name`` regex,
     ``changes-since`` and ``deleted``."""
-    I = models.Instance
+    inst = models.Instance
     filters = dict(filters)
     deleted = filters.pop("deleted", None)
-    stmt = select(I)
+    stmt = select(inst)
     if deleted is None:
-        stmt = stmt.where(_not_deleted(context, I))
+        stmt = stmt.where(_not_deleted(context, inst))
     elif deleted:
-        stmt = stmt.where(I.deleted != 0)
+        stmt = stmt.where(inst.deleted != 0)
     else:
-        stmt = stmt.where(I.deleted == 0)
+        stmt = stmt.where(inst.deleted == 0)
     for key in _EXACT_FILTERS:
         if key not in filters:
             continue
         value = filters[key]
-        col = getattr(I, key)
-        stmt = stmt.where(col.in_(value) if isinstance(value, (list, tuple, set))
-                          else col == value)
+        col = getattr(inst, key)
+        stmt = stmt.where(col.in_(value) if isinstance(value, (list, tuple, set)) else col == value)
     if "changes-since" in filters:
-        stmt = stmt.where(I.updated_at >= filters["changes-since"])
+        stmt = stmt.where(inst.updated_at >= filters["changes-since"])
     rows = list(_session(context).scalars(stmt))
     if "name" in filters:
         pattern = re.compile(filters["name"])
         rows = [r for r in rows if r.display_name and pattern.search(r.display_name)]
     sort_keys = sort_keys or ["created_at", "id"]
     sort_dirs = sort_dirs or ["desc"] * len(sort_keys)
-    for key, direction in reversed(list(zip(sort_keys, sort_dirs))):
-        rows.sort(key=lambda r, k=key: (getattr(r, k) is None, getattr(r, k) or 0),
-                  reverse=direction == "desc")
+    for key, direction in reversed(list(zip(sort_keys, sort_dirs, strict=False))):
+        rows.sort(
+            key=lambda r, k=key: (getattr(r, k) is None, getattr(r, k) or 0),
+            reverse=direction == "desc",
+        )
     if marker is not None:
         uuids = [r.uuid for r in rows]
         if marker not in uuids:
             raise exception.InvalidRequest(reason=f"marker [{marker}] not found")
-        rows = rows[uuids.index(marker) + 1:]
+        rows = rows[uuids.index(marker) + 1 :]
     return rows[:limit] if limit is not None else rows
 
 
 @_writer
-def instance_update_and_get_original(context, uuid: str, values: dict,
-                                     expected: dict | None = None
-                                     ) -> tuple[dict, models.Instance]:
+def instance_update_and_get_original(
+    context, uuid: str, values: dict, expected: dict | None = None
+) -> tuple[dict, models.Instance]:
     """Update one instance, compare-and-swap on ``expected`` columns.
 
     ``expected`` maps a column (task_state, vm_state) to the values it may
@@ -482,14 +579,20 @@ def instance_update_and_get_original(context, uuid: str, values: dict,
         conditions.append(clause)
     if values or expected:
         values.setdefault("updated_at", timeutils.utcnow())
-        result = session.execute(update(models.Instance).where(and_(*conditions))
-                                 .values(**values)
-                                 .execution_options(synchronize_session=False))
+        result = session.execute(
+            update(models.Instance)
+            .where(and_(*conditions))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
         if result.rowcount != 1:
             session.refresh(row)
             actual = {c: getattr(row, c) for c in (expected or {})}
-            error = (exception.UnexpectedDeletingTaskStateError
-                     if row.task_state == "deleting" else exception.UnexpectedTaskStateError)
+            error = (
+                exception.UnexpectedDeletingTaskStateError
+                if row.task_state == "deleting"
+                else exception.UnexpectedTaskStateError
+            )
             raise error(instance_uuid=uuid, expected=expected, actual=actual)
     _set_instance_dicts(context, uuid, extras["metadata"], extras["system_metadata"])
     session.flush()
@@ -499,20 +602,29 @@ def instance_update_and_get_original(context, uuid: str, values: dict,
 
 
 @_writer
-def instance_destroy(context, uuid: str) -> models.Instance:
-    """Soft-delete an instance and the rows that hang off it."""
-    row = instance_get_by_uuid(context, uuid)
+def instance_destroy(
+    context, uuid: str, values: dict | None = None, expected_task_state: list | None = None
+) -> models.Instance:
+    """Soft-delete an instance and the rows that hang off it.
+
+    ``values`` are written in the same transaction; ``expected_task_state``
+    makes it a compare-and-swap as in instance_update_and_get_original.
+    """
+    expected = None if expected_task_state is None else {"task_state": expected_task_state}
+    _, row = instance_update_and_get_original(context, uuid, values or {}, expected)
     if not _soft_delete(context, models.Instance, models.Instance.uuid == uuid):
         raise exception.InstanceNotFound(instance_id=uuid)
     for model in (models.InstanceMetadata, models.InstanceSystemMetadata):
         _soft_delete(context, model, model.instance_uuid == uuid)
-    _session(context).execute(models.Allocation.__table__.delete().where(
-        models.Allocation.consumer_uuid == uuid))
+    _session(context).execute(
+        models.Allocation.__table__.delete().where(models.Allocation.consumer_uuid == uuid)
+    )
     _session(context).refresh(row)
     return row
 
 
 # -- faults and actions -------------------------------------------------------
+
 
 @_writer
 def instance_fault_create(context, values: dict) -> models.InstanceFault:
@@ -525,9 +637,16 @@ def instance_fault_create(context, values: dict) -> models.InstanceFault:
 @_reader
 def instance_fault_get_latest(context, instance_uuid: str) -> models.InstanceFault | None:
     F = models.InstanceFault
-    return _session(context).scalars(
-        select(F).where(F.instance_uuid == instance_uuid, F.deleted == 0)
-        .order_by(F.id.desc()).limit(1)).first()
+    return (
+        _session(context)
+        .scalars(
+            select(F)
+            .where(F.instance_uuid == instance_uuid, F.deleted == 0)
+            .order_by(F.id.desc())
+            .limit(1)
+        )
+        .first()
+    )
 
 
 @_writer
@@ -540,31 +659,43 @@ def action_start(context, values: dict) -> models.InstanceAction:
 
 def _action_get_by_request_id(context, instance_uuid: str, request_id: str):
     A = models.InstanceAction
-    return _session(context).scalars(
-        select(A).where(A.instance_uuid == instance_uuid, A.request_id == request_id,
-                        A.deleted == 0).order_by(A.id.desc())).first()
+    return (
+        _session(context)
+        .scalars(
+            select(A)
+            .where(A.instance_uuid == instance_uuid, A.request_id == request_id, A.deleted == 0)
+            .order_by(A.id.desc())
+        )
+        .first()
+    )
 
 
 @_reader
 def actions_get(context, instance_uuid: str) -> list[models.InstanceAction]:
     A = models.InstanceAction
-    return list(_session(context).scalars(
-        select(A).where(A.instance_uuid == instance_uuid, A.deleted == 0)
-        .order_by(A.start_time.desc(), A.id.desc())))
+    return list(
+        _session(context).scalars(
+            select(A)
+            .where(A.instance_uuid == instance_uuid, A.deleted == 0)
+            .order_by(A.start_time.desc(), A.id.desc())
+        )
+    )
 
 
 @_reader
-def action_get_by_request_id(context, instance_uuid: str,
-                             request_id: str) -> models.InstanceAction | None:
+def action_get_by_request_id(
+    context, instance_uuid: str, request_id: str
+) -> models.InstanceAction | None:
     return _action_get_by_request_id(context, instance_uuid, request_id)
 
 
 @_writer
 def action_event_start(context, values: dict) -> models.InstanceActionEvent:
-    action = _action_get_by_request_id(context, values.pop("instance_uuid"),
-                                       values.pop("request_id"))
+    action = _action_get_by_request_id(
+        context, values.pop("instance_uuid"), values.pop("request_id")
+    )
     if action is None:
-        raise exception.NotFound(message="Action for request %s not found" % context.request_id)
+        raise exception.NotFound(message=f"Action for request {context.request_id} not found")
     row = models.InstanceActionEvent(action_id=action.id, **values)
     _session(context).add(row)
     _session(context).flush()
@@ -573,14 +704,21 @@ def action_event_start(context, values: dict) -> models.InstanceActionEvent:
 
 @_writer
 def action_event_finish(context, values: dict) -> models.InstanceActionEvent | None:
-    action = _action_get_by_request_id(context, values.pop("instance_uuid"),
-                                       values.pop("request_id"))
+    action = _action_get_by_request_id(
+        context, values.pop("instance_uuid"), values.pop("request_id")
+    )
     if action is None:
         return None
     E = models.InstanceActionEvent
-    row = _session(context).scalars(
-        select(E).where(E.action_id == action.id, E.event == values["event"])
-        .order_by(E.id.desc())).first()
+    row = (
+        _session(context)
+        .scalars(
+            select(E)
+            .where(E.action_id == action.id, E.event == values["event"])
+            .order_by(E.id.desc())
+        )
+        .first()
+    )
     if row is None:
         row = E(action_id=action.id, event=values["event"])
         _session(context).add(row)
@@ -596,18 +734,24 @@ def action_event_finish(context, values: dict) -> models.InstanceActionEvent | N
 @_reader
 def action_events_get(context, action_id: int) -> list[models.InstanceActionEvent]:
     E = models.InstanceActionEvent
-    return list(_session(context).scalars(
-        select(E).where(E.action_id == action_id, E.deleted == 0)
-        .order_by(E.start_time.desc(), E.id.desc())))
+    return list(
+        _session(context).scalars(
+            select(E)
+            .where(E.action_id == action_id, E.deleted == 0)
+            .order_by(E.start_time.desc(), E.id.desc())
+        )
+    )
 
 
 # -- request specs ------------------------------------------------------------
 
+
 @_writer
 def request_spec_save(context, instance_uuid: str, spec: str) -> None:
     session = _session(context)
-    row = session.scalars(select(models.RequestSpec).where(
-        models.RequestSpec.instance_uuid == instance_uuid)).first()
+    row = session.scalars(
+        select(models.RequestSpec).where(models.RequestSpec.instance_uuid == instance_uuid)
+    ).first()
     if row is None:
         session.add(models.RequestSpec(instance_uuid=instance_uuid, spec=spec))
     else:
@@ -616,8 +760,13 @@ def request_spec_save(context, instance_uuid: str, spec: str) -> None:
 
 @_reader
 def request_spec_get(context, instance_uuid: str) -> str:
-    row = _session(context).scalars(select(models.RequestSpec).where(
-        models.RequestSpec.instance_uuid == instance_uuid)).first()
+    row = (
+        _session(context)
+        .scalars(
+            select(models.RequestSpec).where(models.RequestSpec.instance_uuid == instance_uuid)
+        )
+        .first()
+    )
     if row is None:
         raise exception.NotFound(message=f"RequestSpec for {instance_uuid} not found.")
     return row.spec

@@ -5,18 +5,20 @@ from __future__ import annotations
 import os
 import sys
 
-from alembic import command
-from alembic import config as alembic_config
 from alembic.runtime import migration as alembic_migration
 
+from alembic import command
+from alembic import config as alembic_config
 from nova_lite.db import api as db_api
 
 
 def script_location() -> str:
     """The alembic/ directory: in the source tree, or where setup.cfg installs it."""
     here = os.path.dirname(os.path.abspath(__file__))
-    candidates = [os.path.join(here, "..", "..", "alembic"),
-                  os.path.join(sys.prefix, "share", "nova-lite", "alembic")]
+    candidates = [
+        os.path.join(here, "..", "..", "alembic"),
+        os.path.join(sys.prefix, "share", "nova-lite", "alembic"),
+    ]
     for path in candidates:
         if os.path.exists(os.path.join(path, "env.py")):
             return os.path.normpath(path)

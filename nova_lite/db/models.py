@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from oslo_utils import timeutils
-from sqlalchemy import (Boolean, Column, DateTime, Float, ForeignKey, Index, Integer,
-                        String, Text, UniqueConstraint, orm)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    orm,
+)
 
 BASE = orm.declarative_base()
 
@@ -25,8 +36,9 @@ class SoftDeleteMixin(TimestampMixin):
 
 class Service(BASE, SoftDeleteMixin):
     __tablename__ = "services"
-    __table_args__ = (UniqueConstraint("host", "binary", "deleted",
-                                       name="uniq_services0host0binary0deleted"),)
+    __table_args__ = (
+        UniqueConstraint("host", "binary", "deleted", name="uniq_services0host0binary0deleted"),
+    )
     id = Column(Integer, primary_key=True)
     uuid = Column(String(36), nullable=False, unique=True)
     host = Column(String(255), nullable=False)
@@ -42,8 +54,14 @@ class Service(BASE, SoftDeleteMixin):
 
 class ComputeNode(BASE, SoftDeleteMixin):
     __tablename__ = "compute_nodes"
-    __table_args__ = (UniqueConstraint("host", "hypervisor_hostname", "deleted",
-                                       name="uniq_compute_nodes0host0hypervisor_hostname0deleted"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "host",
+            "hypervisor_hostname",
+            "deleted",
+            name="uniq_compute_nodes0host0hypervisor_hostname0deleted",
+        ),
+    )
     id = Column(Integer, primary_key=True)
     uuid = Column(String(36), nullable=False, unique=True)
     service_id = Column(Integer)
@@ -99,15 +117,15 @@ class Flavor(BASE, TimestampMixin):
     disabled = Column(Boolean, nullable=False, default=False)
     is_public = Column(Boolean, nullable=False, default=True)
     description = Column(Text)
-    extra_specs = orm.relationship("FlavorExtraSpec", lazy="selectin",
-                                   cascade="all, delete-orphan")
-    projects = orm.relationship("FlavorProject", lazy="selectin",
-                                cascade="all, delete-orphan")
+    extra_specs = orm.relationship("FlavorExtraSpec", lazy="selectin", cascade="all, delete-orphan")
+    projects = orm.relationship("FlavorProject", lazy="selectin", cascade="all, delete-orphan")
 
 
 class FlavorExtraSpec(BASE, TimestampMixin):
     __tablename__ = "flavor_extra_specs"
-    __table_args__ = (UniqueConstraint("flavor_id", "key", name="uniq_flavor_extra_specs0flavor_id0key"),)
+    __table_args__ = (
+        UniqueConstraint("flavor_id", "key", name="uniq_flavor_extra_specs0flavor_id0key"),
+    )
     id = Column(Integer, primary_key=True)
     flavor_id = Column(Integer, ForeignKey("flavors.id"), nullable=False)
     key = Column(String(255), nullable=False)
@@ -116,8 +134,11 @@ class FlavorExtraSpec(BASE, TimestampMixin):
 
 class FlavorProject(BASE, TimestampMixin):
     __tablename__ = "flavor_projects"
-    __table_args__ = (UniqueConstraint("flavor_id", "project_id",
-                                       name="uniq_flavor_projects0flavor_id0project_id"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "flavor_id", "project_id", name="uniq_flavor_projects0flavor_id0project_id"
+        ),
+    )
     id = Column(Integer, primary_key=True)
     flavor_id = Column(Integer, ForeignKey("flavors.id"), nullable=False)
     project_id = Column(String(255), nullable=False)
@@ -164,16 +185,22 @@ class Instance(BASE, SoftDeleteMixin):
     access_ip_v4 = Column(String(39))
     access_ip_v6 = Column(String(39))
     progress = Column(Integer)
-    metadata_items = orm.relationship("InstanceMetadata", lazy="selectin",
-                                      primaryjoin="and_(Instance.uuid == InstanceMetadata.instance_uuid,"
-                                                  " InstanceMetadata.deleted == 0)",
-                                      foreign_keys="InstanceMetadata.instance_uuid",
-                                      viewonly=True)
+    metadata_items = orm.relationship(
+        "InstanceMetadata",
+        lazy="selectin",
+        primaryjoin="and_(Instance.uuid == InstanceMetadata.instance_uuid,"
+        " InstanceMetadata.deleted == 0)",
+        foreign_keys="InstanceMetadata.instance_uuid",
+        viewonly=True,
+    )
     system_metadata_items = orm.relationship(
-        "InstanceSystemMetadata", lazy="selectin",
+        "InstanceSystemMetadata",
+        lazy="selectin",
         primaryjoin="and_(Instance.uuid == InstanceSystemMetadata.instance_uuid,"
-                    " InstanceSystemMetadata.deleted == 0)",
-        foreign_keys="InstanceSystemMetadata.instance_uuid", viewonly=True)
+        " InstanceSystemMetadata.deleted == 0)",
+        foreign_keys="InstanceSystemMetadata.instance_uuid",
+        viewonly=True,
+    )
 
 
 class InstanceMetadata(BASE, SoftDeleteMixin):
@@ -207,8 +234,10 @@ class InstanceFault(BASE, SoftDeleteMixin):
 
 class InstanceAction(BASE, SoftDeleteMixin):
     __tablename__ = "instance_actions"
-    __table_args__ = (Index("instance_actions_instance_uuid_idx", "instance_uuid"),
-                      Index("instance_actions_request_id_idx", "request_id"))
+    __table_args__ = (
+        Index("instance_actions_instance_uuid_idx", "instance_uuid"),
+        Index("instance_actions_request_id_idx", "request_id"),
+    )
     id = Column(Integer, primary_key=True)
     action = Column(String(255))
     instance_uuid = Column(String(36), nullable=False)
@@ -242,8 +271,9 @@ class RequestSpec(BASE, TimestampMixin):
 
 class KeyPair(BASE, SoftDeleteMixin):
     __tablename__ = "key_pairs"
-    __table_args__ = (UniqueConstraint("user_id", "name", "deleted",
-                                       name="uniq_key_pairs0user_id0name0deleted"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "name", "deleted", name="uniq_key_pairs0user_id0name0deleted"),
+    )
     id = Column(Integer, primary_key=True)
     name = Column(String(255), nullable=False)
     user_id = Column(String(255), nullable=False)
@@ -281,8 +311,11 @@ class Aggregate(BASE, SoftDeleteMixin):
 
 class AggregateHost(BASE, SoftDeleteMixin):
     __tablename__ = "aggregate_hosts"
-    __table_args__ = (UniqueConstraint("host", "aggregate_id", "deleted",
-                                       name="uniq_aggregate_hosts0host0aggregate_id0deleted"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "host", "aggregate_id", "deleted", name="uniq_aggregate_hosts0host0aggregate_id0deleted"
+        ),
+    )
     id = Column(Integer, primary_key=True)
     host = Column(String(255))
     aggregate_id = Column(Integer, ForeignKey("aggregates.id"), nullable=False)
@@ -290,8 +323,14 @@ class AggregateHost(BASE, SoftDeleteMixin):
 
 class AggregateMetadata(BASE, SoftDeleteMixin):
     __tablename__ = "aggregate_metadata"
-    __table_args__ = (UniqueConstraint("aggregate_id", "key", "deleted",
-                                       name="uniq_aggregate_metadata0aggregate_id0key0deleted"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "aggregate_id",
+            "key",
+            "deleted",
+            name="uniq_aggregate_metadata0aggregate_id0key0deleted",
+        ),
+    )
     id = Column(Integer, primary_key=True)
     aggregate_id = Column(Integer, ForeignKey("aggregates.id"), nullable=False)
     key = Column(String(255), nullable=False)

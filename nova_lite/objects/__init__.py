@@ -4,5 +4,12 @@
 def register_all() -> None:
     """Import every object module so its classes are registered."""
     from nova_lite.objects import (  # noqa: F401
-        compute_node, flavor, instance, instance_action, instance_fault, request_spec,
-        selection, service)
+        compute_node,
+        flavor,
+        instance,
+        instance_action,
+        instance_fault,
+        request_spec,
+        selection,
+        service,
+    )

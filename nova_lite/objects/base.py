@@ -51,6 +51,7 @@ class NovaLiteObjectSerializer(ovo_base.VersionedObjectSerializer):
 def db_api():
     """The DB query module, imported on first use: only the conductor runs it."""
     from nova_lite.db import api
+
     return api
 
 
@@ -68,8 +69,9 @@ def from_db_object(obj: NovaLiteObject, row, skip: tuple = ()) -> NovaLiteObject
 
 
 def make_list(context, list_obj: ObjectListBase, item_cls, rows, **kwargs) -> ObjectListBase:
-    list_obj.objects = [item_cls._from_db_object(context, item_cls(), row, **kwargs)
-                        for row in rows]
+    list_obj.objects = [
+        item_cls._from_db_object(context, item_cls(), row, **kwargs) for row in rows
+    ]
     list_obj._context = context
     list_obj.obj_reset_changes()
     return list_obj
@@ -80,6 +82,6 @@ def db_values(values: dict) -> dict:
     out = {}
     for key, value in values.items():
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-            value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
         out[key] = value
     return out

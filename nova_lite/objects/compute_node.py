@@ -49,21 +49,22 @@ class ComputeNode(base.NovaLitePersistentObject, base.NovaLiteObject):
 
     @base.remotable_classmethod
     def get_by_id(cls, context, node_id: int | str) -> ComputeNode:
-        return cls._from_db_object(context, cls(),
-                                   base.db_api().compute_node_get(context, node_id))
+        return cls._from_db_object(context, cls(), base.db_api().compute_node_get(context, node_id))
 
     @base.remotable
     def create(self) -> None:
         values = base.db_values(self.obj_get_changes())
-        self._from_db_object(self._context, self,
-                             base.db_api().compute_node_create(self._context, values))
+        self._from_db_object(
+            self._context, self, base.db_api().compute_node_create(self._context, values)
+        )
 
     @base.remotable
     def save(self) -> None:
         values = base.db_values(self.obj_get_changes())
         values.pop("id", None)
-        self._from_db_object(self._context, self,
-                             base.db_api().compute_node_update(self._context, self.id, values))
+        self._from_db_object(
+            self._context, self, base.db_api().compute_node_update(self._context, self.id, values)
+        )
 
 
 @base.register

@@ -42,17 +42,23 @@ class Flavor(base.NovaLiteObject):
 
     @base.remotable_classmethod
     def get_by_flavor_id(cls, context, flavorid: str) -> Flavor:
-        return cls._from_db_object(context, cls(),
-                                   base.db_api().flavor_get_by_flavor_id(context, flavorid))
+        return cls._from_db_object(
+            context, cls(), base.db_api().flavor_get_by_flavor_id(context, flavorid)
+        )
 
     @base.remotable
     def create(self) -> None:
-        values = {k: v for k, v in self.obj_get_changes().items()
-                  if k not in ("extra_specs", "projects", "id")}
-        row = base.db_api().flavor_create(self._context, values,
-                                          extra_specs=self.extra_specs if "extra_specs" in self
-                                          else None,
-                                          projects=self.projects if "projects" in self else None)
+        values = {
+            k: v
+            for k, v in self.obj_get_changes().items()
+            if k not in ("extra_specs", "projects", "id")
+        }
+        row = base.db_api().flavor_create(
+            self._context,
+            values,
+            extra_specs=self.extra_specs if "extra_specs" in self else None,
+            projects=self.projects if "projects" in self else None,
+        )
         self._from_db_object(self._context, self, row)
 
     @base.remotable
@@ -67,12 +73,25 @@ class FlavorList(base.ObjectListBase, base.NovaLiteObject):
     fields = {"objects": fields.ListOfObjectsField("Flavor")}
 
     @base.remotable_classmethod
-    def get_all(cls, context, is_public: bool | None = True, min_memory_mb: int | None = None,
-                min_root_gb: int | None = None, sort_key: str = "flavorid",
-                sort_dir: str = "asc", limit: int | None = None,
-                marker: str | None = None) -> FlavorList:
-        rows = base.db_api().flavor_get_all(context, is_public=is_public,
-                                            min_memory_mb=min_memory_mb,
-                                            min_root_gb=min_root_gb, sort_key=sort_key,
-                                            sort_dir=sort_dir, limit=limit, marker=marker)
+    def get_all(
+        cls,
+        context,
+        is_public: bool | None = True,
+        min_memory_mb: int | None = None,
+        min_root_gb: int | None = None,
+        sort_key: str = "flavorid",
+        sort_dir: str = "asc",
+        limit: int | None = None,
+        marker: str | None = None,
+    ) -> FlavorList:
+        rows = base.db_api().flavor_get_all(
+            context,
+            is_public=is_public,
+            min_memory_mb=min_memory_mb,
+            min_root_gb=min_root_gb,
+            sort_key=sort_key,
+            sort_dir=sort_dir,
+            limit=limit,
+            marker=marker,
+        )
         return base.make_list(context, cls(), Flavor, rows)

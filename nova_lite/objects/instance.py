@@ -5,6 +5,7 @@ from __future__ import annotations
 from oslo_serialization import jsonutils
 from oslo_versionedobjects import fields
 
+from nova_lite.compute import vm_states
 from nova_lite.objects import base
 from nova_lite.objects.flavor import Flavor
 from nova_lite.objects.instance_fault import InstanceFault
@@ -58,8 +59,9 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
     }
 
     @staticmethod
-    def _from_db_object(context, instance: Instance, row,
-                        expected_attrs: list[str] | None = None) -> Instance:
+    def _from_db_object(
+        context, instance: Instance, row, expected_attrs: list[str] | None = None
+    ) -> Instance:
         base.from_db_object(instance, row, skip=_DICT_FIELDS + ("fault",))
         instance.metadata = {m.key: m.value for m in row.metadata_items}
         instance.system_metadata = {m.key: m.value for m in row.system_metadata_items}
@@ -75,18 +77,20 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         changes = self.obj_get_changes()
         changes.pop("fault", None)
         changes.pop("id", None)
-        if "flavor" in self and (
-                "flavor" in changes or self.flavor.obj_what_changed()):
+        if "flavor" in self and ("flavor" in changes or self.flavor.obj_what_changed()):
             flavor = self.flavor
             changes["flavor"] = jsonutils.dumps(flavor.obj_to_primitive())
-            changes.update(instance_type_id=flavor.id, memory_mb=flavor.memory_mb,
-                           vcpus=flavor.vcpus, root_gb=flavor.root_gb,
-                           ephemeral_gb=flavor.ephemeral_gb)
+            changes.update(
+                instance_type_id=flavor.id,
+                memory_mb=flavor.memory_mb,
+                vcpus=flavor.vcpus,
+                root_gb=flavor.root_gb,
+                ephemeral_gb=flavor.ephemeral_gb,
+            )
         return base.db_values(changes)
 
     @base.remotable_classmethod
-    def get_by_uuid(cls, context, uuid: str,
-                    expected_attrs: list[str] | None = None) -> Instance:
+    def get_by_uuid(cls, context, uuid: str, expected_attrs: list[str] | None = None) -> Instance:
         row = base.db_api().instance_get_by_uuid(context, uuid)
         return cls._from_db_object(context, cls(), row, expected_attrs)
 
@@ -96,8 +100,11 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         self._from_db_object(self._context, self, row)
 
     @base.remotable
-    def save(self, expected_task_state: list | str | None = None,
-             expected_vm_state: list | str | None = None) -> None:
+    def save(
+        self,
+        expected_task_state: list | str | None = None,
+        expected_vm_state: list | str | None = None,
+    ) -> None:
         """Write changes; ``expected_*`` make it a compare-and-swap.
 
         Pass ``expected_task_state=[None]`` to require that no task runs.
@@ -108,7 +115,8 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         if expected_vm_state is not None:
             expected["vm_state"] = expected_vm_state
         _, row = base.db_api().instance_update_and_get_original(
-            self._context, self.uuid, self._db_changes(), expected)
+            self._context, self.uuid, self._db_changes(), expected
+        )
         fault = self.fault if self.obj_attr_is_set("fault") else None
         self._from_db_object(self._context, self, row)
         if fault is not None:
@@ -116,11 +124,12 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
             self.obj_reset_changes(["fault"])
 
     @base.remotable
-    def destroy(self) -> None:
-        row = base.db_api().instance_destroy(self._context, self.uuid)
-        self.deleted = bool(row.deleted)
-        self.deleted_at = row.deleted_at
-        self.obj_reset_changes(["deleted", "deleted_at"])
+    def destroy(self, expected_task_state: list | None = None) -> None:
+        """Soft-delete the instance, writing pending changes in the same step."""
+        row = base.db_api().instance_destroy(
+            self._context, self.uuid, self._db_changes(), expected_task_state
+        )
+        self._from_db_object(self._context, self, row)
 
     @base.remotable
     def refresh(self) -> None:
@@ -134,6 +143,18 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         self.fault = fault
         self.obj_reset_changes(["fault"])
 
+    def set_error(
+        self, error: BaseException, host: str | None = None, expected_task_state: list | None = None
+    ) -> None:
+        """Record the fault, then put the instance in ERROR with no task.
+
+        The fault is written first so that nobody sees ERROR without its reason.
+        """
+        self.add_fault(error, host)
+        self.vm_state = vm_states.ERROR
+        self.task_state = None
+        self.save(expected_task_state=expected_task_state)
+
 
 @base.register
 class InstanceList(base.ObjectListBase, base.NovaLiteObject):
@@ -142,13 +163,19 @@ class InstanceList(base.ObjectListBase, base.NovaLiteObject):
     fields = {"objects": fields.ListOfObjectsField("Instance")}
 
     @base.remotable_classmethod
-    def get_by_filters(cls, context, filters: dict, sort_keys: list[str] | None = None,
-                       sort_dirs: list[str] | None = None, limit: int | None = None,
-                       marker: str | None = None,
-                       expected_attrs: list[str] | None = None) -> InstanceList:
+    def get_by_filters(
+        cls,
+        context,
+        filters: dict,
+        sort_keys: list[str] | None = None,
+        sort_dirs: list[str] | None = None,
+        limit: int | None = None,
+        marker: str | None = None,
+        expected_attrs: list[str] | None = None,
+    ) -> InstanceList:
         rows = base.db_api().instance_get_all_by_filters(
-            context, filters, sort_keys=sort_keys, sort_dirs=sort_dirs, limit=limit,
-            marker=marker)
+            context, filters, sort_keys=sort_keys, sort_dirs=sort_dirs, limit=limit, marker=marker
+        )
         return base.make_list(context, cls(), Instance, rows, expected_attrs=expected_attrs)
 
     @base.remotable_classmethod

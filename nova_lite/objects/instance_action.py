@@ -36,16 +36,23 @@ class InstanceAction(base.NovaLitePersistentObject, base.NovaLiteObject):
     @base.remotable_classmethod
     def action_start(cls, context, instance_uuid: str, action: str) -> InstanceAction:
         """Record that ``context``'s request started ``action`` on an instance."""
-        row = base.db_api().action_start(context, {
-            "action": action, "instance_uuid": instance_uuid,
-            "request_id": context.request_id, "user_id": context.user_id,
-            "project_id": context.project_id,
-            "start_time": timeutils.utcnow().replace(tzinfo=None)})
+        row = base.db_api().action_start(
+            context,
+            {
+                "action": action,
+                "instance_uuid": instance_uuid,
+                "request_id": context.request_id,
+                "user_id": context.user_id,
+                "project_id": context.project_id,
+                "start_time": timeutils.utcnow().replace(tzinfo=None),
+            },
+        )
         return cls._from_db_object(context, cls(), row)
 
     @base.remotable_classmethod
-    def get_by_request_id(cls, context, instance_uuid: str,
-                          request_id: str) -> InstanceAction | None:
+    def get_by_request_id(
+        cls, context, instance_uuid: str, request_id: str
+    ) -> InstanceAction | None:
         row = base.db_api().action_get_by_request_id(context, instance_uuid, request_id)
         return None if row is None else cls._from_db_object(context, cls(), row)
 
@@ -86,28 +93,56 @@ class InstanceActionEvent(base.NovaLitePersistentObject, base.NovaLiteObject):
         return event
 
     @base.remotable_classmethod
-    def event_start(cls, context, instance_uuid: str, event: str,
-                    host: str | None = None) -> InstanceActionEvent:
-        row = base.db_api().action_event_start(context, {
-            "instance_uuid": instance_uuid, "request_id": context.request_id,
-            "event": event, "host": host,
-            "start_time": timeutils.utcnow().replace(tzinfo=None)})
+    def event_start(
+        cls, context, instance_uuid: str, event: str, host: str | None = None
+    ) -> InstanceActionEvent:
+        row = base.db_api().action_event_start(
+            context,
+            {
+                "instance_uuid": instance_uuid,
+                "request_id": context.request_id,
+                "event": event,
+                "host": host,
+                "start_time": timeutils.utcnow().replace(tzinfo=None),
+            },
+        )
         return cls._from_db_object(context, cls(), row)
 
     @base.remotable_classmethod
-    def event_finish(cls, context, instance_uuid: str, event: str, result: str = "Success",
-                     tb: str | None = None, details: str | None = None) -> None:
-        base.db_api().action_event_finish(context, {
-            "instance_uuid": instance_uuid, "request_id": context.request_id,
-            "event": event, "result": result, "traceback": tb, "details": details,
-            "finish_time": timeutils.utcnow().replace(tzinfo=None)})
+    def event_finish(
+        cls,
+        context,
+        instance_uuid: str,
+        event: str,
+        result: str = "Success",
+        tb: str | None = None,
+        details: str | None = None,
+    ) -> None:
+        base.db_api().action_event_finish(
+            context,
+            {
+                "instance_uuid": instance_uuid,
+                "request_id": context.request_id,
+                "event": event,
+                "result": result,
+                "traceback": tb,
+                "details": details,
+                "finish_time": timeutils.utcnow().replace(tzinfo=None),
+            },
+        )
 
     @classmethod
-    def event_finish_with_failure(cls, context, instance_uuid: str, event: str,
-                                  error: BaseException) -> None:
-        cls.event_finish(context, instance_uuid, event, result="Error",
-                         tb="".join(traceback.format_exception(error)),
-                         details=str(error)[:255])
+    def event_finish_with_failure(
+        cls, context, instance_uuid: str, event: str, error: BaseException
+    ) -> None:
+        cls.event_finish(
+            context,
+            instance_uuid,
+            event,
+            result="Error",
+            tb="".join(traceback.format_exception(error)),
+            details=str(error)[:255],
+        )
 
 
 @base.register

@@ -38,12 +38,14 @@ class InstanceFault(base.NovaLitePersistentObject, base.NovaLiteObject):
     @base.remotable
     def create(self) -> None:
         values = base.db_values(self.obj_get_changes())
-        self._from_db_object(self._context, self,
-                             base.db_api().instance_fault_create(self._context, values))
+        self._from_db_object(
+            self._context, self, base.db_api().instance_fault_create(self._context, values)
+        )
 
     @classmethod
-    def from_exception(cls, context, instance_uuid: str, error: BaseException,
-                       host: str | None = None) -> InstanceFault:
+    def from_exception(
+        cls, context, instance_uuid: str, error: BaseException, host: str | None = None
+    ) -> InstanceFault:
         """A fault recording ``error`` (details only for unexpected errors)."""
         code = getattr(error, "code", 500)
         if isinstance(error, exception.NovaLiteException):
@@ -51,5 +53,11 @@ class InstanceFault(base.NovaLitePersistentObject, base.NovaLiteObject):
         else:
             message = error.__class__.__name__
         details = "".join(traceback.format_exception(error)) if code >= 500 else ""
-        return cls(context, instance_uuid=instance_uuid, code=code, message=message[:255],
-                   details=details, host=host)
+        return cls(
+            context,
+            instance_uuid=instance_uuid,
+            code=code,
+            message=message[:255],
+            details=details,
+            host=host,
+        )

@@ -30,19 +30,35 @@ class RequestSpec(base.NovaLiteObject):
     def resources(self) -> dict[str, int]:
         """The vcpus, memory_mb and disk_gb one instance of this spec uses."""
         flavor = self.flavor
-        return {"vcpus": flavor.vcpus, "memory_mb": flavor.memory_mb,
-                "disk_gb": flavor.root_gb + flavor.ephemeral_gb + (flavor.swap + 1023) // 1024}
+        return {
+            "vcpus": flavor.vcpus,
+            "memory_mb": flavor.memory_mb,
+            "disk_gb": flavor.root_gb + flavor.ephemeral_gb + (flavor.swap + 1023) // 1024,
+        }
 
     @classmethod
-    def from_instance(cls, context, instance, num_instances: int = 1, image: dict | None = None,
-                      scheduler_hints: dict | None = None) -> RequestSpec:
-        return cls(context, instance_uuid=instance.uuid, project_id=instance.project_id,
-                   user_id=instance.user_id, flavor=instance.flavor,
-                   image={k: str(v) for k, v in (image or {}).items()},
-                   num_instances=num_instances,
-                   availability_zone=instance.availability_zone,
-                   scheduler_hints=scheduler_hints or {}, ignore_hosts=None,
-                   force_hosts=None, force_nodes=None)
+    def from_instance(
+        cls,
+        context,
+        instance,
+        num_instances: int = 1,
+        image: dict | None = None,
+        scheduler_hints: dict | None = None,
+    ) -> RequestSpec:
+        return cls(
+            context,
+            instance_uuid=instance.uuid,
+            project_id=instance.project_id,
+            user_id=instance.user_id,
+            flavor=instance.flavor,
+            image={k: str(v) for k, v in (image or {}).items()},
+            num_instances=num_instances,
+            availability_zone=instance.availability_zone,
+            scheduler_hints=scheduler_hints or {},
+            ignore_hosts=None,
+            force_hosts=None,
+            force_nodes=None,
+        )
 
     @base.remotable_classmethod
     def get_by_instance_uuid(cls, context, instance_uuid: str) -> RequestSpec:
@@ -53,6 +69,7 @@ class RequestSpec(base.NovaLiteObject):
 
     @base.remotable
     def save(self) -> None:
-        base.db_api().request_spec_save(self._context, self.instance_uuid,
-                                        jsonutils.dumps(self.obj_to_primitive()))
+        base.db_api().request_spec_save(
+            self._context, self.instance_uuid, jsonutils.dumps(self.obj_to_primitive())
+        )
         self.obj_reset_changes(recursive=True)

@@ -50,23 +50,27 @@ class Service(base.NovaLitePersistentObject, base.NovaLiteObject):
 
     @base.remotable
     def create(self) -> None:
-        row = base.db_api().service_create(self._context,
-                                           base.db_values(self.obj_get_changes()))
+        row = base.db_api().service_create(self._context, base.db_values(self.obj_get_changes()))
         self._from_db_object(self._context, self, row)
 
     @base.remotable
     def save(self) -> None:
-        row = base.db_api().service_update(self._context, self.id,
-                                           base.db_values(self.obj_get_changes()))
+        row = base.db_api().service_update(
+            self._context, self.id, base.db_values(self.obj_get_changes())
+        )
         self._from_db_object(self._context, self, row)
 
     @base.remotable
     def heartbeat(self) -> None:
         """Count one report and stamp the time it was seen up."""
         row = base.db_api().service_update(
-            self._context, self.id,
-            {"report_count": self.report_count + 1,
-             "last_seen_up": timeutils.utcnow().replace(tzinfo=None)})
+            self._context,
+            self.id,
+            {
+                "report_count": self.report_count + 1,
+                "last_seen_up": timeutils.utcnow().replace(tzinfo=None),
+            },
+        )
         self._from_db_object(self._context, self, row)
 
     @base.remotable
@@ -91,8 +95,12 @@ class ServiceList(base.ObjectListBase, base.NovaLiteObject):
     fields = {"objects": fields.ListOfObjectsField("Service")}
 
     @base.remotable_classmethod
-    def get_all(cls, context, binary: str | None = None, host: str | None = None,
-                disabled: bool | None = None) -> ServiceList:
-        rows = base.db_api().service_get_all(context, binary=binary, host=host,
-                                             disabled=disabled)
+    def get_all(
+        cls,
+        context,
+        binary: str | None = None,
+        host: str | None = None,
+        disabled: bool | None = None,
+    ) -> ServiceList:
+        rows = base.db_api().service_get_all(context, binary=binary, host=host, disabled=disabled)
         return base.make_list(context, cls(), Service, rows)

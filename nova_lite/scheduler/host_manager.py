@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from nova_lite.objects.compute_node import (RESOURCES, Allocations, ComputeNode,
-                                            ComputeNodeList)
+from nova_lite.objects.compute_node import RESOURCES, Allocations, ComputeNode, ComputeNodeList
 from nova_lite.objects.service import ServiceList
 
 COMPUTE_BINARY = "nova-compute"
@@ -49,5 +48,6 @@ class HostManager:
         nodes = ComputeNodeList.get_all(context)
         services = {s.host: s for s in ServiceList.get_all(context, binary=COMPUTE_BINARY)}
         usage = Allocations.usage_by_node(context)
-        return [HostState(node, services.get(node.host), usage.get(node.uuid, {}))
-                for node in nodes]
+        return [
+            HostState(node, services.get(node.host), usage.get(node.uuid, {})) for node in nodes
+        ]

@@ -31,6 +31,7 @@ class SchedulerManager:
         # made in memory are then claimed atomically in the database.
         self._lock = threading.Lock()
 
+    @messaging.expected_exceptions(exception.NoValidHost)
     def select_destinations(self, context, request_spec, instance_uuids: list[str]) -> list:
         with self._lock:
             return self._schedule(context, request_spec, instance_uuids)
@@ -49,15 +50,16 @@ class SchedulerManager:
                 host.consume(resources)
                 picks[uuid] = host
             else:
-                claims = [dict(consumer_uuid=uuid, compute_node_uuid=h.uuid, **resources)
-                          for uuid, h in picks.items()]
+                claims = [
+                    dict(consumer_uuid=uuid, compute_node_uuid=h.uuid, **resources)
+                    for uuid, h in picks.items()
+                ]
                 failed = set(Allocations.claim(context, claims))
                 chosen.update({u: h for u, h in picks.items() if u not in failed})
                 pending = [u for u in pending if u in failed]
                 if not pending:
                     break
-                LOG.info("Claims lost a race for %d instances; scheduling them again",
-                         len(pending))
+                LOG.info("Claims lost a race for %d instances; scheduling them again", len(pending))
                 continue
             break
         if pending:
@@ -65,11 +67,18 @@ class SchedulerManager:
                 Allocations.release(context, uuid)
             raise exception.NoValidHost(
                 reason=f"There are not enough hosts available for {len(instance_uuids)} "
-                f"instance(s) of flavor {spec.flavor.flavorid}.")
+                f"instance(s) of flavor {spec.flavor.flavorid}."
+            )
         LOG.info("Selected %s", ", ".join(f"{u}->{chosen[u].host}" for u in instance_uuids))
-        return [Selection(service_host=chosen[u].host, nodename=chosen[u].nodename,
-                          compute_node_uuid=chosen[u].uuid, instance_uuid=u)
-                for u in instance_uuids]
+        return [
+            Selection(
+                service_host=chosen[u].host,
+                nodename=chosen[u].nodename,
+                compute_node_uuid=chosen[u].uuid,
+                instance_uuid=u,
+            )
+            for u in instance_uuids
+        ]
 
     def _pick(self, hosts: list, spec):
         candidates = hosts
@@ -79,4 +88,4 @@ class SchedulerManager:
                 LOG.debug("Filter %s returned 0 hosts", type(host_filter).__name__)
                 return None
         ranked = weights.weigh_hosts(self.weighers, candidates, spec, CONF)
-        return random.choice(ranked[:CONF.filter_scheduler.host_subset_size])
+        return random.choice(ranked[: CONF.filter_scheduler.host_subset_size])

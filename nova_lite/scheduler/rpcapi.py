@@ -11,7 +11,7 @@ TOPIC = "scheduler"
 
 class SchedulerAPI:
     """API version history:
-        1.0 - select_destinations
+    1.0 - select_destinations
     """
 
     VERSION = "1.0"
@@ -21,6 +21,6 @@ class SchedulerAPI:
 
     def select_destinations(self, context, request_spec, instance_uuids: list[str]) -> list:
         """One Selection per instance uuid; raises NoValidHost when some do not fit."""
-        return self.client.prepare().call(context, "select_destinations",
-                                          request_spec=request_spec,
-                                          instance_uuids=instance_uuids)
+        return self.client.prepare().call(
+            context, "select_destinations", request_spec=request_spec, instance_uuids=instance_uuids
+        )

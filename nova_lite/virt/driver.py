@@ -67,18 +67,37 @@ class ComputeDriver:
         raise NotImplementedError()
 
     # -- build and delete --------------------------------------------------
-    def spawn(self, context, instance, image_meta: dict, admin_password: str | None = None,
-              network_info: list | None = None, block_device_info: dict | None = None) -> None:
+    def spawn(
+        self,
+        context,
+        instance,
+        image_meta: dict,
+        admin_password: str | None = None,
+        network_info: list | None = None,
+        block_device_info: dict | None = None,
+    ) -> None:
         """Create and boot a guest; return once it is running."""
         raise NotImplementedError()
 
-    def destroy(self, context, instance, network_info: list | None = None,
-                block_device_info: dict | None = None, destroy_disks: bool = True) -> None:
+    def destroy(
+        self,
+        context,
+        instance,
+        network_info: list | None = None,
+        block_device_info: dict | None = None,
+        destroy_disks: bool = True,
+    ) -> None:
         """Stop and remove a guest (and its disks); absent guests are not an error."""
         raise NotImplementedError()
 
-    def cleanup(self, context, instance, network_info: list | None = None,
-                block_device_info: dict | None = None, destroy_disks: bool = True) -> None:
+    def cleanup(
+        self,
+        context,
+        instance,
+        network_info: list | None = None,
+        block_device_info: dict | None = None,
+        destroy_disks: bool = True,
+    ) -> None:
         """Remove what is left of a guest that is no longer running."""
         raise NotImplementedError()
 
@@ -87,16 +106,27 @@ class ComputeDriver:
         raise NotImplementedError()
 
     # -- power -------------------------------------------------------------
-    def reboot(self, context, instance, network_info: list | None, reboot_type: str,
-               block_device_info: dict | None = None) -> None:
+    def reboot(
+        self,
+        context,
+        instance,
+        network_info: list | None,
+        reboot_type: str,
+        block_device_info: dict | None = None,
+    ) -> None:
         """SOFT (guest shutdown, then start) or HARD (power cycle) reboot."""
         raise NotImplementedError()
 
     def power_off(self, instance, timeout: int = 0, retry_interval: int = 0) -> None:
         raise NotImplementedError()
 
-    def power_on(self, context, instance, network_info: list | None = None,
-                 block_device_info: dict | None = None) -> None:
+    def power_on(
+        self,
+        context,
+        instance,
+        network_info: list | None = None,
+        block_device_info: dict | None = None,
+    ) -> None:
         raise NotImplementedError()
 
     def pause(self, instance) -> None:
@@ -110,12 +140,22 @@ class ComputeDriver:
         """Save a guest's memory to disk and stop it."""
         raise NotImplementedError()
 
-    def resume(self, context, instance, network_info: list | None = None,
-               block_device_info: dict | None = None) -> None:
+    def resume(
+        self,
+        context,
+        instance,
+        network_info: list | None = None,
+        block_device_info: dict | None = None,
+    ) -> None:
         raise NotImplementedError()
 
-    def resume_state_on_host_boot(self, context, instance, network_info: list | None = None,
-                                  block_device_info: dict | None = None) -> None:
+    def resume_state_on_host_boot(
+        self,
+        context,
+        instance,
+        network_info: list | None = None,
+        block_device_info: dict | None = None,
+    ) -> None:
         raise NotImplementedError()
 
     # -- snapshots and shelve ----------------------------------------------
@@ -124,53 +164,101 @@ class ComputeDriver:
         raise NotImplementedError()
 
     # -- rescue ---------------------------------------------------------------
-    def rescue(self, context, instance, network_info: list | None, image_meta: dict,
-               rescue_password: str | None, block_device_info: dict | None = None) -> None:
+    def rescue(
+        self,
+        context,
+        instance,
+        network_info: list | None,
+        image_meta: dict,
+        rescue_password: str | None,
+        block_device_info: dict | None = None,
+    ) -> None:
         raise NotImplementedError()
 
     def unrescue(self, context, instance) -> None:
         raise NotImplementedError()
 
     # -- cold migration and resize -------------------------------------------
-    def migrate_disk_and_power_off(self, context, instance, dest: str, flavor,
-                                   network_info: list | None,
-                                   block_device_info: dict | None = None,
-                                   timeout: int = 0, retry_interval: int = 0) -> dict:
+    def migrate_disk_and_power_off(
+        self,
+        context,
+        instance,
+        dest: str,
+        flavor,
+        network_info: list | None,
+        block_device_info: dict | None = None,
+        timeout: int = 0,
+        retry_interval: int = 0,
+    ) -> dict:
         raise NotImplementedError()
 
-    def finish_migration(self, context, migration, instance, disk_info: dict,
-                         network_info: list | None, image_meta: dict, resize_instance: bool,
-                         allocations: dict | None = None,
-                         block_device_info: dict | None = None, power_on: bool = True) -> None:
+    def finish_migration(
+        self,
+        context,
+        migration,
+        instance,
+        disk_info: dict,
+        network_info: list | None,
+        image_meta: dict,
+        resize_instance: bool,
+        allocations: dict | None = None,
+        block_device_info: dict | None = None,
+        power_on: bool = True,
+    ) -> None:
         raise NotImplementedError()
 
-    def confirm_migration(self, context, migration, instance,
-                          network_info: list | None) -> None:
+    def confirm_migration(self, context, migration, instance, network_info: list | None) -> None:
         raise NotImplementedError()
 
-    def finish_revert_migration(self, context, instance, network_info: list | None,
-                                migration, block_device_info: dict | None = None,
-                                power_on: bool = True) -> None:
+    def finish_revert_migration(
+        self,
+        context,
+        instance,
+        network_info: list | None,
+        migration,
+        block_device_info: dict | None = None,
+        power_on: bool = True,
+    ) -> None:
         raise NotImplementedError()
 
     # -- live migration -------------------------------------------------------
-    def check_can_live_migrate_destination(self, context, instance, src_compute_info: dict,
-                                           dst_compute_info: dict,
-                                           block_migration: bool = False,
-                                           disk_over_commit: bool = False) -> dict:
+    def check_can_live_migrate_destination(
+        self,
+        context,
+        instance,
+        src_compute_info: dict,
+        dst_compute_info: dict,
+        block_migration: bool = False,
+        disk_over_commit: bool = False,
+    ) -> dict:
         raise NotImplementedError()
 
-    def check_can_live_migrate_source(self, context, instance, dest_check_data: dict,
-                                      block_device_info: dict | None = None) -> dict:
+    def check_can_live_migrate_source(
+        self, context, instance, dest_check_data: dict, block_device_info: dict | None = None
+    ) -> dict:
         raise NotImplementedError()
 
-    def pre_live_migration(self, context, instance, block_device_info: dict | None,
-                           network_info: list | None, disk_info: dict | None,
-                           migrate_data: dict | None = None) -> dict:
+    def pre_live_migration(
+        self,
+        context,
+        instance,
+        block_device_info: dict | None,
+        network_info: list | None,
+        disk_info: dict | None,
+        migrate_data: dict | None = None,
+    ) -> dict:
         raise NotImplementedError()
 
-    def live_migration(self, context, instance, dest: str, post_method, recover_method,
-                       block_migration: bool = False, migrate_data: dict | None = None) -> None:
+    def live_migration(
+        self,
+        context,
+        instance,
+        dest: str,
+        post_method,
+        recover_method,
+        block_migration: bool = False,
+        migrate_data: dict | None = None,
+    ) -> None:
         raise NotImplementedError()
 
     def live_migration_force_complete(self, instance) -> None:
@@ -179,21 +267,30 @@ class ComputeDriver:
     def live_migration_abort(self, instance) -> None:
         raise NotImplementedError()
 
-    def post_live_migration(self, context, instance, block_device_info: dict | None,
-                            migrate_data: dict | None = None) -> None:
+    def post_live_migration(
+        self, context, instance, block_device_info: dict | None, migrate_data: dict | None = None
+    ) -> None:
         raise NotImplementedError()
 
-    def post_live_migration_at_destination(self, context, instance,
-                                           network_info: list | None,
-                                           block_migration: bool = False,
-                                           block_device_info: dict | None = None) -> None:
+    def post_live_migration_at_destination(
+        self,
+        context,
+        instance,
+        network_info: list | None,
+        block_migration: bool = False,
+        block_device_info: dict | None = None,
+    ) -> None:
         raise NotImplementedError()
 
-    def rollback_live_migration_at_destination(self, context, instance,
-                                               network_info: list | None,
-                                               block_device_info: dict | None,
-                                               destroy_disks: bool = True,
-                                               migrate_data: dict | None = None) -> None:
+    def rollback_live_migration_at_destination(
+        self,
+        context,
+        instance,
+        network_info: list | None,
+        block_device_info: dict | None,
+        destroy_disks: bool = True,
+        migrate_data: dict | None = None,
+    ) -> None:
         raise NotImplementedError()
 
     # -- consoles and guest agent --------------------------------------------
@@ -214,7 +311,7 @@ def load_compute_driver(name: str, host: str) -> ComputeDriver:
         module = importlib.import_module(f"nova_lite.virt.{module_name}")
         driver_class = getattr(module, class_name)
     except (ImportError, AttributeError, ValueError) as error:
-        raise exception.VirtDriverNotFound(name=name, reason=error)
+        raise exception.VirtDriverNotFound(name=name, reason=error) from None
     driver = driver_class(host)
     if not isinstance(driver, ComputeDriver):
         raise exception.VirtDriverNotFound(name=name, reason="not a ComputeDriver")

@@ -61,8 +61,7 @@ class FakeDriver(driver.ComputeDriver):
         with self._lock:
             if instance.uuid not in self._guests:
                 raise exception.InstanceNotFound(instance_id=instance.uuid)
-            return driver.InstanceInfo(state=self._guests[instance.uuid],
-                                       internal_id=instance.uuid)
+            return driver.InstanceInfo(state=self._guests[instance.uuid], internal_id=instance.uuid)
 
     def _set(self, instance, state: int) -> None:
         with self._lock:
@@ -70,24 +69,32 @@ class FakeDriver(driver.ComputeDriver):
                 raise exception.InstanceNotFound(instance_id=instance.uuid)
             self._guests[instance.uuid] = state
 
-    def spawn(self, context, instance, image_meta, admin_password=None, network_info=None,
-              block_device_info=None) -> None:
+    def spawn(
+        self,
+        context,
+        instance,
+        image_meta,
+        admin_password=None,
+        network_info=None,
+        block_device_info=None,
+    ) -> None:
         if CONF.fake.spawn_delay:
             time.sleep(CONF.fake.spawn_delay)
         with self._lock:
             self._guests[instance.uuid] = power_state.RUNNING
 
-    def destroy(self, context, instance, network_info=None, block_device_info=None,
-                destroy_disks=True) -> None:
+    def destroy(
+        self, context, instance, network_info=None, block_device_info=None, destroy_disks=True
+    ) -> None:
         with self._lock:
             self._guests.pop(instance.uuid, None)
 
-    def cleanup(self, context, instance, network_info=None, block_device_info=None,
-                destroy_disks=True) -> None:
+    def cleanup(
+        self, context, instance, network_info=None, block_device_info=None, destroy_disks=True
+    ) -> None:
         self.destroy(context, instance)
 
-    def reboot(self, context, instance, network_info, reboot_type,
-               block_device_info=None) -> None:
+    def reboot(self, context, instance, network_info, reboot_type, block_device_info=None) -> None:
         self._set(instance, power_state.RUNNING)
 
     def power_off(self, instance, timeout=0, retry_interval=0) -> None:

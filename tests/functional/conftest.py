@@ -26,8 +26,15 @@ class Client:
         self.application = application
         self.token = token
 
-    def request(self, method: str, path: str, body=None, headers: dict | None = None,
-                token: str | None = None, raw: bytes | None = None) -> webob.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body=None,
+        headers: dict | None = None,
+        token: str | None = None,
+        raw: bytes | None = None,
+    ) -> webob.Response:
         req = webob.Request.blank(path, method=method)
         token = self.token if token is None else token
         if token:
@@ -57,8 +64,9 @@ class Client:
             if predicate(response):
                 return response
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting on {path}: {response.status} "
-                                     f"{response.text[:500]}")
+                raise AssertionError(
+                    f"timed out waiting on {path}: {response.status} {response.text[:500]}"
+                )
             time.sleep(0.01)
 
 
@@ -75,8 +83,12 @@ def cloud(conf, db, transport):
     """Conductor, scheduler, two computes (compute1, compute2) and the API client."""
     conf.set_override("transport_url", "inproc://")
     conf.set_override("report_interval", 1)
-    services = [conductor_cmd.build_service(), scheduler_cmd.build_service(),
-                compute_cmd.build_service("compute1"), compute_cmd.build_service("compute2")]
+    services = [
+        conductor_cmd.build_service(),
+        scheduler_cmd.build_service(),
+        compute_cmd.build_service("compute1"),
+        compute_cmd.build_service("compute2"),
+    ]
     for service in services:
         service.start()
     client = Client(api_app.build(conf))
@@ -96,12 +108,14 @@ def _quiesce(db, timeout: float = 10.0) -> None:
     from sqlalchemy import func, select
 
     from nova_lite.db import models
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with db.get_engine().connect() as connection:
             busy = connection.execute(
-                select(func.count()).select_from(models.Instance).where(
-                    models.Instance.deleted == 0, models.Instance.task_state.is_not(None))
+                select(func.count())
+                .select_from(models.Instance)
+                .where(models.Instance.deleted == 0, models.Instance.task_state.is_not(None))
             ).scalar()
         if not busy:
             return
@@ -110,7 +124,9 @@ def _quiesce(db, timeout: float = 10.0) -> None:
 
 @pytest.fixture
 def flavor(cloud):
-    response = cloud.post("/v2.1/flavors", {"flavor": {"name": "m1.small", "ram": 2048,
-                                                       "vcpus": 1, "disk": 10, "id": "1"}})
+    response = cloud.post(
+        "/v2.1/flavors",
+        {"flavor": {"name": "m1.small", "ram": 2048, "vcpus": 1, "disk": 10, "id": "1"}},
+    )
     assert response.status_int == 200, response.text
     return response.json["flavor"]

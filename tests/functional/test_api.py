@@ -16,12 +16,15 @@ def test_version_discovery(cloud):
     assert cloud.get("/v2.1", token="").json["version"]["status"] == "CURRENT"
 
 
-@pytest.mark.parametrize("header,expected", [
-    (None, "2.1"),
-    ({"OpenStack-API-Version": "compute 2.1"}, "2.1"),
-    ({"OpenStack-API-Version": "compute latest"}, "2.1"),
-    ({"X-OpenStack-Nova-API-Version": "2.1"}, "2.1"),
-])
+@pytest.mark.parametrize(
+    "header,expected",
+    [
+        (None, "2.1"),
+        ({"OpenStack-API-Version": "compute 2.1"}, "2.1"),
+        ({"OpenStack-API-Version": "compute latest"}, "2.1"),
+        ({"X-OpenStack-Nova-API-Version": "2.1"}, "2.1"),
+    ],
+)
 def test_microversion_is_echoed(cloud, header, expected):
     response = cloud.get("/v2.1/flavors", headers=header)
     assert response.status_int == 200
@@ -39,8 +42,11 @@ def test_microversion_out_of_range_and_malformed(cloud):
 
 
 def test_request_id_on_every_response(cloud):
-    for response in (cloud.get("/v2.1/flavors"), cloud.get("/v2.1/servers/nope"),
-                     cloud.get("/v2.1/flavors", token="")):
+    for response in (
+        cloud.get("/v2.1/flavors"),
+        cloud.get("/v2.1/servers/nope"),
+        cloud.get("/v2.1/flavors", token=""),
+    ):
         assert response.headers["x-openstack-request-id"].startswith("req-")
 
 
@@ -49,26 +55,70 @@ def test_missing_token_is_401(cloud):
     assert response.status_int == 401 and response.json["unauthorized"]["code"] == 401
 
 
-@pytest.mark.parametrize("method,path,body,raw,status,fault", [
-    ("POST", "/v2.1/servers", {"server": {"name": "x", "flavorRef": "nope",
-                                          "imageRef": IMAGE}}, None, 400, "badRequest"),
-    ("POST", "/v2.1/servers", None, b"{not json", 400, "badRequest"),
-    ("POST", "/v2.1/servers", {"server": {"flavorRef": "1", "imageRef": IMAGE}}, None, 400,
-     "badRequest"),
-    ("POST", "/v2.1/servers", {"server": {"name": "x", "flavorRef": "1", "imageRef": IMAGE,
-                                          "min_count": 0}}, None, 400, "badRequest"),
-    ("POST", "/v2.1/servers", {"server": {"name": "x", "flavorRef": "1", "imageRef": IMAGE,
-                                          "bogus": 1}}, None, 400, "badRequest"),
-    ("POST", "/v2.1/servers", {"server": {"name": "x", "flavorRef": "1",
-                                          "imageRef": "not-a-uuid"}}, None, 400,
-     "badRequest"),
-    ("GET", "/v2.1/servers/00000000-0000-0000-0000-000000000000", None, None, 404,
-     "itemNotFound"),
-    ("DELETE", "/v2.1/servers/00000000-0000-0000-0000-000000000000", None, None, 404,
-     "itemNotFound"),
-    ("PUT", "/v2.1/servers", {}, None, 405, "badMethod"),
-    ("GET", "/v2.1/no-such-resource", None, None, 404, "itemNotFound"),
-])
+@pytest.mark.parametrize(
+    "method,path,body,raw,status,fault",
+    [
+        (
+            "POST",
+            "/v2.1/servers",
+            {"server": {"name": "x", "flavorRef": "nope", "imageRef": IMAGE}},
+            None,
+            400,
+            "badRequest",
+        ),
+        ("POST", "/v2.1/servers", None, b"{not json", 400, "badRequest"),
+        (
+            "POST",
+            "/v2.1/servers",
+            {"server": {"flavorRef": "1", "imageRef": IMAGE}},
+            None,
+            400,
+            "badRequest",
+        ),
+        (
+            "POST",
+            "/v2.1/servers",
+            {"server": {"name": "x", "flavorRef": "1", "imageRef": IMAGE, "min_count": 0}},
+            None,
+            400,
+            "badRequest",
+        ),
+        (
+            "POST",
+            "/v2.1/servers",
+            {"server": {"name": "x", "flavorRef": "1", "imageRef": IMAGE, "bogus": 1}},
+            None,
+            400,
+            "badRequest",
+        ),
+        (
+            "POST",
+            "/v2.1/servers",
+            {"server": {"name": "x", "flavorRef": "1", "imageRef": "not-a-uuid"}},
+            None,
+            400,
+            "badRequest",
+        ),
+        (
+            "GET",
+            "/v2.1/servers/00000000-0000-0000-0000-000000000000",
+            None,
+            None,
+            404,
+            "itemNotFound",
+        ),
+        (
+            "DELETE",
+            "/v2.1/servers/00000000-0000-0000-0000-000000000000",
+            None,
+            None,
+            404,
+            "itemNotFound",
+        ),
+        ("PUT", "/v2.1/servers", {}, None, 405, "badMethod"),
+        ("GET", "/v2.1/no-such-resource", None, None, 404, "itemNotFound"),
+    ],
+)
 def test_bad_input_changes_nothing(cloud, flavor, db, method, path, body, raw, status, fault):
     before = count_rows(db, models.Instance)
     response = cloud.request(method, path, body, raw=raw)
@@ -79,16 +129,27 @@ def test_bad_input_changes_nothing(cloud, flavor, db, method, path, body, raw, s
 
 
 def test_validation_message_names_the_field(cloud, flavor):
-    response = cloud.post("/v2.1/servers", {"server": {"name": "x", "flavorRef": "1",
-                                                       "imageRef": IMAGE, "max_count": "a"}})
+    response = cloud.post(
+        "/v2.1/servers",
+        {"server": {"name": "x", "flavorRef": "1", "imageRef": IMAGE, "max_count": "a"}},
+    )
     assert "server/max_count" in response.json["badRequest"]["message"]
     response = cloud.post("/v2.1/servers", {"server": {"flavorRef": "1", "imageRef": IMAGE}})
     assert "server/name" in response.json["badRequest"]["message"]
 
 
 def test_flavor_lifecycle(cloud):
-    body = {"flavor": {"name": "m1.tiny", "ram": 512, "vcpus": 1, "disk": 1, "id": "42",
-                       "swap": 256, "OS-FLV-EXT-DATA:ephemeral": 2}}
+    body = {
+        "flavor": {
+            "name": "m1.tiny",
+            "ram": 512,
+            "vcpus": 1,
+            "disk": 1,
+            "id": "42",
+            "swap": 256,
+            "OS-FLV-EXT-DATA:ephemeral": 2,
+        }
+    }
     created = cloud.post("/v2.1/flavors", body).json["flavor"]
     assert created["id"] == "42" and created["swap"] == 256
     assert created["OS-FLV-EXT-DATA:ephemeral"] == 2
@@ -96,8 +157,9 @@ def test_flavor_lifecycle(cloud):
     assert cloud.get("/v2.1/flavors/42").json["flavor"]["ram"] == 512
     assert [f["id"] for f in cloud.get("/v2.1/flavors").json["flavors"]] == ["42"]
     assert cloud.get("/v2.1/flavors/detail?minRam=1024").json["flavors"] == []
-    generated = cloud.post("/v2.1/flavors", {"flavor": {"name": "auto", "ram": 1, "vcpus": 1,
-                                                        "disk": 0}}).json["flavor"]
+    generated = cloud.post(
+        "/v2.1/flavors", {"flavor": {"name": "auto", "ram": 1, "vcpus": 1, "disk": 0}}
+    ).json["flavor"]
     assert len(generated["id"]) == 36
     assert cloud.post("/v2.1/flavors", body, token="demo:demo").status_int == 403
     assert cloud.delete("/v2.1/flavors/42", token="demo:demo").status_int == 403
@@ -106,8 +168,19 @@ def test_flavor_lifecycle(cloud):
 
 
 def test_private_flavor_hidden_from_projects(cloud):
-    cloud.post("/v2.1/flavors", {"flavor": {"name": "secret", "ram": 1, "vcpus": 1, "disk": 0,
-                                            "id": "s", "os-flavor-access:is_public": False}})
+    cloud.post(
+        "/v2.1/flavors",
+        {
+            "flavor": {
+                "name": "secret",
+                "ram": 1,
+                "vcpus": 1,
+                "disk": 0,
+                "id": "s",
+                "os-flavor-access:is_public": False,
+            }
+        },
+    )
     assert cloud.get("/v2.1/flavors/s", token="demo:demo").status_int == 404
     assert cloud.get("/v2.1/flavors?is_public=false").json["flavors"][0]["id"] == "s"
 
@@ -115,8 +188,11 @@ def test_private_flavor_hidden_from_projects(cloud):
 def test_services_and_hypervisors(cloud):
     services = cloud.get("/v2.1/os-services").json["services"]
     assert sorted((s["binary"], s["host"]) for s in services) == [
-        ("nova-compute", "compute1"), ("nova-compute", "compute2"),
-        ("nova-conductor", cloud.services[0].host), ("nova-scheduler", cloud.services[1].host)]
+        ("nova-compute", "compute1"),
+        ("nova-compute", "compute2"),
+        ("nova-conductor", cloud.services[0].host),
+        ("nova-scheduler", cloud.services[1].host),
+    ]
     assert all(s["state"] == "up" and s["status"] == "enabled" for s in services)
     assert {s["zone"] for s in services if s["binary"] == "nova-compute"} == {"nova"}
     hypervisors = cloud.get("/v2.1/os-hypervisors").json["hypervisors"]

@@ -38,8 +38,11 @@ def _detail(node, service) -> dict:
         "cpu_info": node.cpu_info,
         "disk_available_least": node.free_disk_gb,
         "host_ip": node.host_ip,
-        "service": {"id": service.id if service else None, "host": node.host,
-                    "disabled_reason": service.disabled_reason if service else None},
+        "service": {
+            "id": service.id if service else None,
+            "host": node.host,
+            "disabled_reason": service.disabled_reason if service else None,
+        },
     }
 
 

@@ -29,8 +29,7 @@ def compute() -> compute_api.API:
 
 
 def _status_filter(status: str) -> list[str]:
-    states = [vm for vm, tasks in views._STATE_MAP.items()
-              if tasks["default"] == status.upper()]
+    states = [vm for vm, tasks in views._STATE_MAP.items() if tasks["default"] == status.upper()]
     if not states:
         raise exception.InvalidRequest(reason=f"Invalid status value: {status}")
     return states
@@ -39,8 +38,9 @@ def _status_filter(status: str) -> list[str]:
 def _filters(req: webob.Request, context) -> dict:
     params = req.GET
     filters: dict = {}
-    all_tenants = "all_tenants" in params and (params["all_tenants"] == "" or
-                                               to_bool(params["all_tenants"]))
+    all_tenants = "all_tenants" in params and (
+        params["all_tenants"] == "" or to_bool(params["all_tenants"])
+    )
     if all_tenants:
         policy.authorize(context, "os_compute_api:servers:index:get_all_tenants")
         if "project_id" in params:
@@ -51,6 +51,8 @@ def _filters(req: webob.Request, context) -> dict:
         filters["name"] = params["name"]
     if "status" in params:
         filters["vm_state"] = _status_filter(params["status"])
+    if "reservation_id" in params:
+        filters["reservation_id"] = params["reservation_id"]
     if "image" in params:
         filters["image_ref"] = params["image"]
     if "flavor" in params:
@@ -64,8 +66,9 @@ def _filters(req: webob.Request, context) -> dict:
         try:
             filters["changes-since"] = timeutils.parse_isotime(params["changes-since"])
         except ValueError:
-            raise exception.ValidationError(field="changes-since",
-                                            reason="It is not a valid ISO 8601 time.")
+            raise exception.ValidationError(
+                field="changes-since", reason="It is not a valid ISO 8601 time."
+            ) from None
         filters["deleted"] = None
     return filters
 
@@ -74,7 +77,7 @@ def _limit(req: webob.Request) -> int:
     try:
         limit = int(req.GET.get("limit", CONF.api.max_limit))
     except ValueError:
-        raise exception.ValidationError(field="limit", reason="It is not an integer.")
+        raise exception.ValidationError(field="limit", reason="It is not an integer.") from None
     if limit < 0:
         raise exception.ValidationError(field="limit", reason="It must be >= 0.")
     return min(limit, CONF.api.max_limit)
@@ -82,8 +85,9 @@ def _limit(req: webob.Request) -> int:
 
 def _list(req: webob.Request, detailed: bool) -> dict:
     context = handler.context_of(req)
-    policy.authorize(context, "os_compute_api:servers:detail" if detailed
-                     else "os_compute_api:servers:index")
+    policy.authorize(
+        context, "os_compute_api:servers:detail" if detailed else "os_compute_api:servers:index"
+    )
     filters = _filters(req, context)
     if "changes-since" not in filters:
         filters["deleted"] = False
@@ -93,21 +97,32 @@ def _list(req: webob.Request, detailed: bool) -> dict:
     sort_dirs = req.GET.getall("sort_dir") or None
     if sort_keys and sort_dirs and len(sort_dirs) < len(sort_keys):
         sort_dirs = sort_dirs + ["desc"] * (len(sort_keys) - len(sort_dirs))
-    instances = compute().get_all(read_context, filters, sort_keys=sort_keys,
-                                  sort_dirs=sort_dirs, limit=limit,
-                                  marker=req.GET.get("marker"),
-                                  expected_attrs=["fault"] if detailed else None)
+    instances = compute().get_all(
+        read_context,
+        filters,
+        sort_keys=sort_keys,
+        sort_dirs=sort_dirs,
+        limit=limit,
+        marker=req.GET.get("marker"),
+        expected_attrs=["fault"] if detailed else None,
+    )
     is_admin = policy.check_is_admin(context)
-    body = {"servers": [views.detail(req, i, is_admin) if detailed else views.basic(req, i)
-                        for i in instances]}
+    body = {
+        "servers": [
+            views.detail(req, i, is_admin) if detailed else views.basic(req, i) for i in instances
+        ]
+    }
     if limit and len(instances) == limit:
         query = dict(req.GET)
         query.update(limit=limit, marker=instances[-1].uuid)
         suffix = "/detail" if detailed else ""
-        body["servers_links"] = [{
-            "rel": "next",
-            "href": f"{req.application_url}/v2.1/servers{suffix}?"
-                    f"{urllib.parse.urlencode(query)}"}]
+        body["servers_links"] = [
+            {
+                "rel": "next",
+                "href": f"{req.application_url}/v2.1/servers{suffix}?"
+                f"{urllib.parse.urlencode(query)}",
+            }
+        ]
     return body
 
 
@@ -125,8 +140,7 @@ def detail(req: webob.Request) -> dict:
 def show(req: webob.Request, server_id: str) -> dict:
     context = handler.context_of(req)
     instance = compute().get(context, server_id, expected_attrs=["fault"])
-    policy.authorize(context, "os_compute_api:servers:show",
-                     {"project_id": instance.project_id})
+    policy.authorize(context, "os_compute_api:servers:show", {"project_id": instance.project_id})
     return {"server": views.detail(req, instance, policy.check_is_admin(context))}
 
 
@@ -153,7 +167,7 @@ def create(req: webob.Request, body: dict) -> dict:
     try:
         flavor = Flavor.get_by_flavor_id(context, _flavor_id(server["flavorRef"]))
     except exception.FlavorNotFound:
-        raise exception.InvalidRequest(reason="Invalid flavorRef provided.")
+        raise exception.InvalidRequest(reason="Invalid flavorRef provided.") from None
     if flavor.disabled:
         raise exception.InvalidRequest(reason="Flavor is disabled.")
     min_count = int(server.get("min_count", 1))
@@ -161,21 +175,33 @@ def create(req: webob.Request, body: dict) -> dict:
     if min_count > max_count:
         raise exception.InvalidRequest(reason="min_count must be <= max_count")
     instances, reservation_id = compute().create(
-        context, flavor, image_id, server["name"], min_count=min_count, max_count=max_count,
-        metadata=server.get("metadata"), availability_zone=server.get("availability_zone"),
-        key_name=server.get("key_name"), user_data=server.get("user_data"))
+        context,
+        flavor,
+        image_id,
+        server["name"],
+        min_count=min_count,
+        max_count=max_count,
+        metadata=server.get("metadata"),
+        availability_zone=server.get("availability_zone"),
+        key_name=server.get("key_name"),
+        user_data=server.get("user_data"),
+    )
     if to_bool(server.get("return_reservation_id", False)):
         return {"reservation_id": reservation_id}
     first = instances[0]
-    return {"server": {"id": first.uuid, "links": views.basic(req, first)["links"],
-                       "OS-DCF:diskConfig": "MANUAL",
-                       "security_groups": [{"name": "default"}]}}
+    return {
+        "server": {
+            "id": first.uuid,
+            "links": views.basic(req, first)["links"],
+            "OS-DCF:diskConfig": "MANUAL",
+            "security_groups": [{"name": "default"}],
+        }
+    }
 
 
 @handler.handler(status=204)
 def delete(req: webob.Request, server_id: str) -> None:
     context = handler.context_of(req)
     instance = compute().get(context, server_id)
-    policy.authorize(context, "os_compute_api:servers:delete",
-                     {"project_id": instance.project_id})
+    policy.authorize(context, "os_compute_api:servers:delete", {"project_id": instance.project_id})
     compute().delete(context, instance)

@@ -27,6 +27,5 @@ def view(service) -> dict:
 def index(req: webob.Request) -> dict:
     context = handler.context_of(req)
     policy.authorize(context, "os_compute_api:os-services:list")
-    services = ServiceList.get_all(context, binary=req.GET.get("binary"),
-                                   host=req.GET.get("host"))
+    services = ServiceList.get_all(context, binary=req.GET.get("binary"), host=req.GET.get("host"))
     return {"services": [view(s) for s in services]}

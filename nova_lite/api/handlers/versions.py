@@ -6,8 +6,9 @@ import webob
 
 from nova_lite.api import handler, microversion
 
-_MEDIA_TYPES = [{"base": "application/json",
-                 "type": "application/vnd.openstack.compute+json;version=2.1"}]
+_MEDIA_TYPES = [
+    {"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2.1"}
+]
 
 
 def _v21(req: webob.Request) -> dict:
@@ -29,7 +30,8 @@ def index(req: webob.Request) -> dict:
 @handler.handler()
 def show(req: webob.Request) -> dict:
     version = _v21(req)
-    version["links"].append({"rel": "describedby", "type": "text/html",
-                             "href": "https://docs.openstack.org/"})
+    version["links"].append(
+        {"rel": "describedby", "type": "text/html", "href": "https://docs.openstack.org/"}
+    )
     version["media-types"] = _MEDIA_TYPES
     return {"version": version}

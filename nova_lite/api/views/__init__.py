@@ -8,8 +8,10 @@ import webob
 def link(req: webob.Request, collection: str, item_id: str) -> list[dict]:
     """Nova's self and bookmark links for one item."""
     base = req.application_url
-    return [{"rel": "self", "href": f"{base}/v2.1/{collection}/{item_id}"},
-            {"rel": "bookmark", "href": f"{base}/{collection}/{item_id}"}]
+    return [
+        {"rel": "self", "href": f"{base}/v2.1/{collection}/{item_id}"},
+        {"rel": "bookmark", "href": f"{base}/{collection}/{item_id}"},
+    ]
 
 
 def isotime(value) -> str | None:

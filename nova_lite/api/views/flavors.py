@@ -8,8 +8,11 @@ from nova_lite.api import views
 
 
 def basic(req: webob.Request, flavor) -> dict:
-    return {"id": flavor.flavorid, "name": flavor.name,
-            "links": views.link(req, "flavors", flavor.flavorid)}
+    return {
+        "id": flavor.flavorid,
+        "name": flavor.name,
+        "links": views.link(req, "flavors", flavor.flavorid),
+    }
 
 
 def detail(req: webob.Request, flavor) -> dict:

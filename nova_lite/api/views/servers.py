@@ -40,15 +40,16 @@ _STATE_MAP = {
         task_states.REBUILD_BLOCK_DEVICE_MAPPING: "REBUILD",
         task_states.REBUILD_SPAWNING: "REBUILD",
     },
-    vm_states.RESIZED: {"default": "VERIFY_RESIZE",
-                        task_states.RESIZE_REVERTING: "REVERT_RESIZE"},
+    vm_states.RESIZED: {"default": "VERIFY_RESIZE", task_states.RESIZE_REVERTING: "REVERT_RESIZE"},
     vm_states.PAUSED: {"default": "PAUSED", task_states.MIGRATING: "MIGRATING"},
     vm_states.SUSPENDED: {"default": "SUSPENDED"},
     vm_states.RESCUED: {"default": "RESCUE"},
-    vm_states.ERROR: {"default": "ERROR",
-                      task_states.REBUILDING: "REBUILD",
-                      task_states.REBUILD_BLOCK_DEVICE_MAPPING: "REBUILD",
-                      task_states.REBUILD_SPAWNING: "REBUILD"},
+    vm_states.ERROR: {
+        "default": "ERROR",
+        task_states.REBUILDING: "REBUILD",
+        task_states.REBUILD_BLOCK_DEVICE_MAPPING: "REBUILD",
+        task_states.REBUILD_SPAWNING: "REBUILD",
+    },
     vm_states.DELETED: {"default": "DELETED"},
     vm_states.SOFT_DELETED: {"default": "SOFT_DELETED"},
     vm_states.SHELVED: {"default": "SHELVED"},
@@ -72,16 +73,22 @@ def host_id(project_id: str | None, host: str | None) -> str:
 
 
 def basic(req: webob.Request, instance) -> dict:
-    return {"id": instance.uuid, "name": instance.display_name,
-            "links": views.link(req, "servers", instance.uuid)}
+    return {
+        "id": instance.uuid,
+        "name": instance.display_name,
+        "links": views.link(req, "servers", instance.uuid),
+    }
 
 
 def _fault(instance, is_admin: bool) -> dict | None:
     fault = instance.fault if instance.obj_attr_is_set("fault") else None
     if fault is None:
         return None
-    body = {"code": fault.code, "created": views.isotime(fault.created_at),
-            "message": fault.message}
+    body = {
+        "code": fault.code,
+        "created": views.isotime(fault.created_at),
+        "message": fault.message,
+    }
     if fault.details and (is_admin or fault.code != 500):
         body["details"] = fault.details
     return body
@@ -98,12 +105,23 @@ def detail(req: webob.Request, instance, is_admin: bool) -> dict:
         "user_id": instance.user_id,
         "metadata": dict(instance.metadata),
         "hostId": host_id(instance.project_id, instance.host),
-        "image": ({"id": instance.image_ref,
-                   "links": [{"rel": "bookmark",
-                              "href": f"{req.application_url}/images/{instance.image_ref}"}]}
-                  if instance.image_ref else ""),
-        "flavor": {"id": flavor_id, "links": [
-            {"rel": "bookmark", "href": f"{req.application_url}/flavors/{flavor_id}"}]},
+        "image": (
+            {
+                "id": instance.image_ref,
+                "links": [
+                    {
+                        "rel": "bookmark",
+                        "href": f"{req.application_url}/images/{instance.image_ref}",
+                    }
+                ],
+            }
+            if instance.image_ref
+            else ""
+        ),
+        "flavor": {
+            "id": flavor_id,
+            "links": [{"rel": "bookmark", "href": f"{req.application_url}/flavors/{flavor_id}"}],
+        },
         "created": views.isotime(instance.created_at),
         "updated": views.isotime(instance.updated_at or instance.created_at),
         "addresses": {},
@@ -114,10 +132,14 @@ def detail(req: webob.Request, instance, is_admin: bool) -> dict:
         "OS-EXT-AZ:availability_zone": instance.availability_zone or "nova",
         "config_drive": instance.config_drive or "",
         "key_name": instance.key_name,
-        "OS-SRV-USG:launched_at": (instance.launched_at.strftime("%Y-%m-%dT%H:%M:%S.%f")
-                                   if instance.launched_at else None),
-        "OS-SRV-USG:terminated_at": (instance.terminated_at.strftime("%Y-%m-%dT%H:%M:%S.%f")
-                                     if instance.terminated_at else None),
+        "OS-SRV-USG:launched_at": (
+            instance.launched_at.strftime("%Y-%m-%dT%H:%M:%S.%f") if instance.launched_at else None
+        ),
+        "OS-SRV-USG:terminated_at": (
+            instance.terminated_at.strftime("%Y-%m-%dT%H:%M:%S.%f")
+            if instance.terminated_at
+            else None
+        ),
         "OS-EXT-STS:task_state": instance.task_state,
         "OS-EXT-STS:vm_state": instance.vm_state,
         "OS-EXT-STS:power_state": instance.power_state or power_state.NOSTATE,
@@ -127,12 +149,14 @@ def detail(req: webob.Request, instance, is_admin: bool) -> dict:
     if status in ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"):
         server["progress"] = instance.progress or 0
     if is_admin:
-        server.update({
-            "OS-EXT-SRV-ATTR:host": instance.host,
-            "OS-EXT-SRV-ATTR:hypervisor_hostname": instance.node,
-            "OS-EXT-SRV-ATTR:instance_name": f"instance-{instance.id:08x}",
-        })
-    fault = _fault(instance, is_admin)
+        server.update(
+            {
+                "OS-EXT-SRV-ATTR:host": instance.host,
+                "OS-EXT-SRV-ATTR:hypervisor_hostname": instance.node,
+                "OS-EXT-SRV-ATTR:instance_name": f"instance-{instance.id:08x}",
+            }
+        )
+    fault = _fault(instance, is_admin) if status in ("ERROR", "DELETED") else None
     if fault is not None:
         server["fault"] = fault
     return server

@@ -19,8 +19,9 @@ class BaseHostFilter:
 
 def load(names: list[str]) -> list[BaseHostFilter]:
     """Instances of the named filters, in the given order."""
-    manager = named.NamedExtensionManager(NAMESPACE, names=names, name_order=True,
-                                          on_missing_entrypoints_callback=_missing)
+    manager = named.NamedExtensionManager(
+        NAMESPACE, names=names, name_order=True, on_missing_entrypoints_callback=_missing
+    )
     return [ext.plugin() for ext in manager]
 
 

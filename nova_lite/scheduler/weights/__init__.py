@@ -19,8 +19,9 @@ class BaseHostWeigher:
 
 
 def load(names: list[str]) -> list[BaseHostWeigher]:
-    manager = named.NamedExtensionManager(NAMESPACE, names=names, name_order=True,
-                                          on_missing_entrypoints_callback=_missing)
+    manager = named.NamedExtensionManager(
+        NAMESPACE, names=names, name_order=True, on_missing_entrypoints_callback=_missing
+    )
     return [ext.plugin() for ext in manager]
 
 
@@ -28,8 +29,9 @@ def _missing(names) -> None:
     raise ValueError(f"Unknown scheduler weighers: {', '.join(sorted(names))}")
 
 
-def weigh_hosts(weighers: list[BaseHostWeigher], host_states: list, spec,
-                conf: cfg.ConfigOpts) -> list:
+def weigh_hosts(
+    weighers: list[BaseHostWeigher], host_states: list, spec, conf: cfg.ConfigOpts
+) -> list:
     """Hosts sorted best first: each weigher's weights normalised to 0..1, times
     its multiplier, summed."""
     totals = [0.0] * len(host_states)
