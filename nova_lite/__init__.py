@@ -2,11 +2,11 @@
 
 import warnings
 
-from oslo_service import backend as _service_backend
-
 # futurist and oslo.messaging import eventlet (unused here: native threads);
 # its deprecation notice would otherwise be printed by every command.
-warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+from oslo_service import backend as _service_backend  # noqa: E402
 
 # Native threads everywhere: choose oslo.service's threading backend before
 # oslo.messaging imports oslo.service and would pick the eventlet default.

@@ -25,6 +25,11 @@ class RequestContext(oslo_context.RequestContext):
     def from_dict(cls, values: dict) -> RequestContext:
         return super().from_dict(values, read_deleted=values.get("read_deleted", "no"))
 
+    def get_logging_values(self) -> dict:
+        values = super().get_logging_values()
+        values["roles"] = ",".join(self.roles or []) or "-"
+        return values
+
     def elevated(self, read_deleted: str | None = None) -> RequestContext:
         """A copy with admin rights, for work done on the caller's behalf."""
         ctx = copy.copy(self)

@@ -19,6 +19,14 @@ LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
 
 
+# oslo.log's default plus the caller's roles, so each request's lines say who did it.
+LOG_CONTEXT_FORMAT = (
+    "%(asctime)s.%(msecs)03d %(process)d %(levelname)s %(name)s "
+    "[%(global_request_id)s %(request_id)s %(user_identity)s %(roles)s] "
+    "%(instance)s%(message)s"
+)
+
+
 def use_conductor() -> None:
     """Make remotable object methods run on the conductor (all but the conductor)."""
     from nova_lite.conductor import rpcapi as conductor_rpcapi
