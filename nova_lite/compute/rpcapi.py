@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import oslo_messaging as messaging
+from oslo_config import cfg
 
 from nova_lite import rpc
+
+CONF = cfg.CONF
 
 TOPIC = "compute"
 
@@ -17,7 +20,10 @@ class ComputeAPI:
     VERSION = "1.0"
 
     def __init__(self) -> None:
-        self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION))
+        self.client = rpc.get_client(
+            messaging.Target(topic=TOPIC, version=self.VERSION),
+            version_cap=CONF.upgrade_levels.compute,
+        )
 
     def build_and_run_instance(
         self, context, instance, host: str, node: str, image: dict, request_spec

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import oslo_messaging as messaging
+from oslo_config import cfg
 
 from nova_lite import rpc
+
+CONF = cfg.CONF
 
 TOPIC = "conductor"
 
@@ -20,7 +23,10 @@ class ConductorAPI:
     VERSION = "1.0"
 
     def __init__(self) -> None:
-        self.client = rpc.get_client(messaging.Target(topic=TOPIC, version=self.VERSION))
+        self.client = rpc.get_client(
+            messaging.Target(topic=TOPIC, version=self.VERSION),
+            version_cap=CONF.upgrade_levels.conductor,
+        )
 
     def object_class_action_versions(
         self, context, objname, objmethod, object_versions, args, kwargs
@@ -57,7 +63,8 @@ class ComputeTaskAPI:
 
     def __init__(self) -> None:
         self.client = rpc.get_client(
-            messaging.Target(topic=TOPIC, namespace="compute_task", version=self.VERSION)
+            messaging.Target(topic=TOPIC, namespace="compute_task", version=self.VERSION),
+            version_cap=CONF.upgrade_levels.conductor,
         )
 
     def build_instances(

@@ -25,7 +25,7 @@ def script_location() -> str:
     raise RuntimeError("alembic migrations not found in " + ", ".join(candidates))
 
 
-def _config(connection=None) -> alembic_config.Config:
+def alembic_config(connection=None) -> alembic_config.Config:
     config = alembic_config.Config()
     config.set_main_option("script_location", script_location())
     config.attributes["connection"] = connection
@@ -35,7 +35,7 @@ def _config(connection=None) -> alembic_config.Config:
 def db_sync(revision: str = "head") -> None:
     """Upgrade the configured database to ``revision``."""
     with db_api.get_engine().begin() as connection:
-        command.upgrade(_config(connection), revision)
+        command.upgrade(alembic_config(connection), revision)
 
 
 def db_version() -> str | None:
