@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import sys
 
+from alembic import command
+from alembic import config as alembic_cfg
 from alembic.runtime import migration as alembic_migration
 
-from alembic import command
-from alembic import config as alembic_config
 from nova_lite.db import api as db_api
 
 
@@ -25,8 +25,8 @@ def script_location() -> str:
     raise RuntimeError("alembic migrations not found in " + ", ".join(candidates))
 
 
-def alembic_config(connection=None) -> alembic_config.Config:
-    config = alembic_config.Config()
+def alembic_config(connection=None) -> alembic_cfg.Config:
+    config = alembic_cfg.Config()
     config.set_main_option("script_location", script_location())
     config.attributes["connection"] = connection
     return config
