@@ -163,3 +163,14 @@ def wait_for_signal(stop_callbacks: list) -> None:
     for callback in stop_callbacks:
         callback()
     rpc.cleanup()
+
+
+def run(argv: list[str], prog: str, build, through_conductor: bool = True) -> int:
+    """Entry point body of one RPC daemon: prepare, start, serve until signalled."""
+    prepare(argv, prog)
+    if through_conductor:
+        use_conductor()
+    daemon = build()
+    daemon.start()
+    wait_for_signal([daemon.stop])
+    return 0

@@ -18,9 +18,4 @@ def build_service(host: str | None = None) -> service.Service:
 
 
 def main(argv: list[str] | None = None) -> int:
-    service.prepare(argv or sys.argv, "nova-lite-compute")
-    service.use_conductor()
-    compute = build_service()
-    compute.start()
-    service.wait_for_signal([compute.stop])
-    return 0
+    return service.run(argv or sys.argv, "nova-lite-compute", build_service)

@@ -26,8 +26,6 @@ def build_service() -> service.Service:
 
 
 def main(argv: list[str] | None = None) -> int:
-    service.prepare(argv or sys.argv, "nova-lite-conductor")
-    conductor = build_service()
-    conductor.start()
-    service.wait_for_signal([conductor.stop])
-    return 0
+    return service.run(
+        argv or sys.argv, "nova-lite-conductor", build_service, through_conductor=False
+    )

@@ -17,9 +17,4 @@ def build_service() -> service.Service:
 
 
 def main(argv: list[str] | None = None) -> int:
-    service.prepare(argv or sys.argv, "nova-lite-scheduler")
-    service.use_conductor()
-    scheduler = build_service()
-    scheduler.start()
-    service.wait_for_signal([scheduler.stop])
-    return 0
+    return service.run(argv or sys.argv, "nova-lite-scheduler", build_service)

@@ -38,25 +38,9 @@ class API:
             raise exception.InstanceNotFound(instance_id=uuid)
         return instance
 
-    def get_all(
-        self,
-        context,
-        filters: dict,
-        sort_keys: list[str] | None = None,
-        sort_dirs: list[str] | None = None,
-        limit: int | None = None,
-        marker: str | None = None,
-        expected_attrs: list[str] | None = None,
-    ) -> InstanceList:
-        return InstanceList.get_by_filters(
-            context,
-            filters,
-            sort_keys=sort_keys,
-            sort_dirs=sort_dirs,
-            limit=limit,
-            marker=marker,
-            expected_attrs=expected_attrs,
-        )
+    def get_all(self, context, filters: dict, **kwargs) -> InstanceList:
+        """Instances matching ``filters``; kwargs as InstanceList.get_by_filters."""
+        return InstanceList.get_by_filters(context, filters, **kwargs)
 
     # -- create -----------------------------------------------------------------------
     def create(
