@@ -1,9 +1,9 @@
 """Alembic environment of nova-lite: runs migrations on the connection given
 by nova_lite.db.migration (or on ``sqlalchemy.url``)."""
 
+from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from alembic import context
 from nova_lite.db import models
 
 config = context.config

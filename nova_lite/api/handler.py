@@ -69,8 +69,18 @@ def json_body(req: webob.Request):
         raise exception.InvalidRequest(reason="Malformed request body") from None
 
 
-def dispatch(req: webob.Request, handlers: list[Callable], kwargs: dict) -> webob.Response:
-    """Run the handler whose microversion range holds the request's version."""
+def dispatch(req: webob.Request, handlers: list[Callable] | dict, kwargs: dict) -> webob.Response:
+    """Run the handler whose microversion range holds the request's version.
+
+    ``handlers`` may be a dict of action name to handlers (``.../action``
+    URLs), where the request body's one key names the action.
+    """
+    if isinstance(handlers, dict):
+        body = json_body(req)
+        name = next(iter(body), None) if isinstance(body, dict) else None
+        if name not in handlers:
+            raise exception.InvalidRequest(reason=f"There is no such action: {name}")
+        handlers = handlers[name]
     version = version_of(req)
     for fn in handlers:
         if fn.spec.accepts(version):

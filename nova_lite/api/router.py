@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import routes
 
-from nova_lite.api.handlers import flavors, hypervisors, servers, services, versions
+from nova_lite.api.handlers import (
+    flavors,
+    hypervisors,
+    server_actions,
+    servers,
+    services,
+    versions,
+)
 
 V21 = "/v2.1"
 
@@ -19,6 +26,7 @@ ROUTES: list[tuple[str, dict]] = [
     (V21 + "/servers", {"GET": [servers.index], "POST": [servers.create]}),
     (V21 + "/servers/detail", {"GET": [servers.detail]}),
     (V21 + "/servers/{server_id}", {"GET": [servers.show], "DELETE": [servers.delete]}),
+    (V21 + "/servers/{server_id}/action", {"POST": server_actions.ACTIONS}),
     (V21 + "/flavors", {"GET": [flavors.index], "POST": [flavors.create]}),
     (V21 + "/flavors/detail", {"GET": [flavors.detail]}),
     (V21 + "/flavors/{flavor_id}", {"GET": [flavors.show], "DELETE": [flavors.delete]}),

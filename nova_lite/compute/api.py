@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import string
 
@@ -19,6 +20,39 @@ from nova_lite.objects.service import Service
 
 LOG = logging.getLogger(__name__)
 COMPUTE_BINARY = "nova-compute"
+
+
+def check_instance_state(
+    vm_state: list[str] | None = None, task_state: list[str | None] | None = (None,)
+):
+    """Allow the decorated action only in these vm_states and task_states (409 otherwise)."""
+
+    def outer(fn):
+        @functools.wraps(fn)
+        def inner(self, context, instance, *args, **kwargs):
+            for attr, allowed in (("vm_state", vm_state), ("task_state", task_state)):
+                state = getattr(instance, attr)
+                if allowed is not None and state not in allowed:
+                    raise exception.InstanceInvalidState(
+                        attr=attr, state=state, method=fn.__name__, instance_uuid=instance.uuid
+                    )
+            return fn(self, context, instance, *args, **kwargs)
+
+        return inner
+
+    return outer
+
+
+def check_instance_lock(fn):
+    """Refuse the decorated action on a locked instance unless the caller is an admin."""
+
+    @functools.wraps(fn)
+    def inner(self, context, instance, *args, **kwargs):
+        if instance.locked and not context.is_admin:
+            raise exception.InstanceIsLocked(instance_uuid=instance.uuid)
+        return fn(self, context, instance, *args, **kwargs)
+
+    return inner
 
 
 def _reservation_id() -> str:
@@ -127,3 +161,124 @@ class API:
         instance.task_state = None
         instance.terminated_at = timeutils.utcnow()
         instance.destroy(expected_task_state=[task_states.DELETING])
+
+    # -- power --------------------------------------------------------------------------
+    def _begin(
+        self, context, instance, task_state: str, action: str, expected: list | None = None
+    ) -> None:
+        """Claim the instance for a task (compare-and-swap) and record the action."""
+        instance.task_state = task_state
+        instance.save(expected_task_state=expected or [None])
+        InstanceAction.action_start(context, instance.uuid, action)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.STOPPED])
+    def start(self, context, instance: Instance) -> None:
+        self._begin(context, instance, task_states.POWERING_ON, "start")
+        self.compute_rpcapi.start_instance(context, instance)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.ERROR])
+    def stop(self, context, instance: Instance, clean_shutdown: bool = True) -> None:
+        instance.progress = 0
+        self._begin(context, instance, task_states.POWERING_OFF, "stop")
+        self.compute_rpcapi.stop_instance(context, instance, clean_shutdown)
+
+    @check_instance_lock
+    @check_instance_state(
+        vm_state=[
+            vm_states.ACTIVE,
+            vm_states.STOPPED,
+            vm_states.PAUSED,
+            vm_states.SUSPENDED,
+            vm_states.ERROR,
+        ],
+        task_state=[
+            None,
+            task_states.REBOOTING,
+            task_states.REBOOT_PENDING,
+            task_states.REBOOT_STARTED,
+            task_states.REBOOTING_HARD,
+            task_states.REBOOT_PENDING_HARD,
+            task_states.REBOOT_STARTED_HARD,
+        ],
+    )
+    def reboot(self, context, instance: Instance, reboot_type: str) -> None:
+        if reboot_type == "SOFT":
+            if instance.vm_state != vm_states.ACTIVE or instance.task_state is not None:
+                raise exception.InstanceInvalidState(
+                    attr="task_state" if instance.vm_state == vm_states.ACTIVE else "vm_state",
+                    state=instance.task_state
+                    if instance.vm_state == vm_states.ACTIVE
+                    else instance.vm_state,
+                    method="reboot",
+                    instance_uuid=instance.uuid,
+                )
+            self._begin(context, instance, task_states.REBOOTING, "reboot")
+        else:
+            self._begin(
+                context,
+                instance,
+                task_states.REBOOTING_HARD,
+                "reboot",
+                expected=[instance.task_state],
+            )
+        self.compute_rpcapi.reboot_instance(context, instance, reboot_type)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE])
+    def pause(self, context, instance: Instance) -> None:
+        self._begin(context, instance, task_states.PAUSING, "pause")
+        self.compute_rpcapi.pause_instance(context, instance)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.PAUSED])
+    def unpause(self, context, instance: Instance) -> None:
+        self._begin(context, instance, task_states.UNPAUSING, "unpause")
+        self.compute_rpcapi.unpause_instance(context, instance)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE])
+    def suspend(self, context, instance: Instance) -> None:
+        self._begin(context, instance, task_states.SUSPENDING, "suspend")
+        self.compute_rpcapi.suspend_instance(context, instance)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.SUSPENDED])
+    def resume(self, context, instance: Instance) -> None:
+        self._begin(context, instance, task_states.RESUMING, "resume")
+        self.compute_rpcapi.resume_instance(context, instance)
+
+    # -- lock, reset, console ---------------------------------------------------------------
+    def lock(self, context, instance: Instance, reason: str | None = None) -> None:
+        """Lock against changes by non-admins; records who locked it."""
+        instance.locked = True
+        instance.locked_by = "owner" if context.project_id == instance.project_id else "admin"
+        if reason:
+            instance.system_metadata = {**instance.system_metadata, "locked_reason": reason}
+        instance.save()
+        InstanceAction.action_start(context, instance.uuid, "lock")
+
+    def unlock(self, context, instance: Instance) -> None:
+        instance.locked = False
+        instance.locked_by = None
+        if "locked_reason" in instance.system_metadata:
+            instance.system_metadata = {
+                k: v for k, v in instance.system_metadata.items() if k != "locked_reason"
+            }
+        instance.save()
+        InstanceAction.action_start(context, instance.uuid, "unlock")
+
+    def reset_state(self, context, instance: Instance, state: str) -> None:
+        """Admin repair: set vm_state (active or error) and clear the task."""
+        instance.vm_state = state
+        instance.task_state = None
+        instance.save()
+        InstanceAction.action_start(context, instance.uuid, "resetState")
+
+    def get_console_output(
+        self, context, instance: Instance, tail_length: int | None = None
+    ) -> str:
+        if not instance.host:
+            raise exception.InstanceNotReady(instance_id=instance.uuid)
+        return self.compute_rpcapi.get_console_output(context, instance, tail_length)

@@ -15,6 +15,7 @@ from oslo_utils import timeutils
 
 from nova_lite import exception
 from nova_lite.compute import power_state, task_states, utils, vm_states
+from nova_lite.compute.power import PowerOperations
 from nova_lite.compute.resource_tracker import ResourceTracker
 from nova_lite.objects.compute_node import Allocations
 from nova_lite.objects.instance import InstanceList
@@ -24,8 +25,8 @@ LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
 
 
-class ComputeManager(periodic_task.PeriodicTasks):
-    target = messaging.Target(version="1.0")
+class ComputeManager(PowerOperations, periodic_task.PeriodicTasks):
+    target = messaging.Target(version="1.1")
 
     def __init__(self, host: str, driver: virt_driver.ComputeDriver | None = None):
         super().__init__(CONF)

@@ -41,3 +41,34 @@ class ComputeAPI:
         self.client.prepare(server=instance.host).cast(
             context, "terminate_instance", instance=instance
         )
+
+    def _cast(self, context, method: str, instance, version: str = "1.1", **kwargs) -> None:
+        client = self.client.prepare(server=instance.host, version=version)
+        client.cast(context, method, instance=instance, **kwargs)
+
+    def start_instance(self, context, instance) -> None:
+        self._cast(context, "start_instance", instance)
+
+    def stop_instance(self, context, instance, clean_shutdown: bool = True) -> None:
+        self._cast(context, "stop_instance", instance, clean_shutdown=clean_shutdown)
+
+    def reboot_instance(self, context, instance, reboot_type: str) -> None:
+        self._cast(context, "reboot_instance", instance, reboot_type=reboot_type)
+
+    def pause_instance(self, context, instance) -> None:
+        self._cast(context, "pause_instance", instance)
+
+    def unpause_instance(self, context, instance) -> None:
+        self._cast(context, "unpause_instance", instance)
+
+    def suspend_instance(self, context, instance) -> None:
+        self._cast(context, "suspend_instance", instance)
+
+    def resume_instance(self, context, instance) -> None:
+        self._cast(context, "resume_instance", instance)
+
+    def get_console_output(self, context, instance, tail_length: int | None) -> str:
+        client = self.client.prepare(server=instance.host, version="1.1")
+        return client.call(
+            context, "get_console_output", instance=instance, tail_length=tail_length
+        )

@@ -8,6 +8,7 @@ import threading
 
 from oslo_log import log as logging
 
+from nova_lite import exception
 from nova_lite.objects.instance_action import InstanceActionEvent
 
 LOG = logging.getLogger(__name__)
@@ -23,6 +24,33 @@ def event_reporter(context, instance_uuid: str, event: str, host: str):
         InstanceActionEvent.event_finish_with_failure(context, instance_uuid, event, error)
         raise
     InstanceActionEvent.event_finish(context, instance_uuid, event)
+
+
+@contextlib.contextmanager
+def instance_operation(manager, context, instance, event: str, error_state: str | None = None):
+    """Run one compute operation on an instance, as Nova's decorators do.
+
+    Holds the instance's lock and records the action event. On failure the
+    fault is recorded and the task state reverted (the vm_state set to
+    ``error_state`` when given); the error is logged, not raised, since
+    operations arrive as casts.
+    """
+    with manager._locks.hold(instance.uuid):
+        try:
+            with event_reporter(context, instance.uuid, event, manager.host):
+                yield
+        except exception.InstanceNotFound:
+            LOG.info("Instance %s was deleted during %s", instance.uuid, event)
+        except Exception as error:  # noqa: BLE001 - recorded on the instance
+            LOG.exception("%s failed for instance %s", event, instance.uuid)
+            try:
+                instance.add_fault(error, host=manager.host)
+                instance.task_state = None
+                if error_state is not None:
+                    instance.vm_state = error_state
+                instance.save()
+            except exception.InstanceNotFound:
+                LOG.info("Instance %s was deleted during %s", instance.uuid, event)
 
 
 class KeyedLocks:
