@@ -100,6 +100,9 @@ class ComputeManager(PowerOperations, periodic_task.PeriodicTasks):
         self.rt.release(context, instance.uuid)
         Allocations.release(context, instance.uuid)
         try:
+            # As Nova's abort_instance_claim: the instance no longer uses this host.
+            instance.host = None
+            instance.node = None
             instance.power_state = power_state.NOSTATE
             instance.set_error(error, host=self.host)
         except exception.InstanceNotFound:

@@ -118,6 +118,11 @@ def _not_deleted(context, model):
     return model.deleted == 0
 
 
+def _nulls_first(value) -> tuple:
+    """A sort key that puts NULLs first instead of comparing them with values."""
+    return (value is not None, value if value is not None else 0)
+
+
 def _soft_delete(context, model, *criteria) -> int:
     now = timeutils.utcnow()
     stmt = (
@@ -275,6 +280,9 @@ def allocation_usage_by_node(context) -> dict[str, dict[str, int]]:
     }
 
 
+RESOURCES = ("vcpus", "memory_mb", "disk_gb")
+
+
 def _capacity(node: models.ComputeNode) -> dict[str, float]:
     return {
         "vcpus": node.vcpus * node.cpu_allocation_ratio,
@@ -304,16 +312,14 @@ def allocation_claim(context, claims: list[dict]) -> list[str]:
             .with_for_update()
         )
     }
+    consumers = [c["consumer_uuid"] for c in claims]
     used = {node: {"vcpus": 0, "memory_mb": 0, "disk_gb": 0} for node in node_uuids}
     for node, v, m, d in session.execute(
         select(A.compute_node_uuid, func.sum(A.vcpus), func.sum(A.memory_mb), func.sum(A.disk_gb))
-        .where(A.compute_node_uuid.in_(node_uuids))
+        .where(A.compute_node_uuid.in_(node_uuids), A.consumer_uuid.not_in(consumers))
         .group_by(A.compute_node_uuid)
     ):
         used[node] = {"vcpus": int(v or 0), "memory_mb": int(m or 0), "disk_gb": int(d or 0)}
-    session.execute(
-        A.__table__.delete().where(A.consumer_uuid.in_([c["consumer_uuid"] for c in claims]))
-    )
     failed = []
     for claim in claims:
         node = nodes.get(claim["compute_node_uuid"])
@@ -322,11 +328,13 @@ def allocation_claim(context, claims: list[dict]) -> list[str]:
             continue
         capacity = _capacity(node)
         usage = used[node.uuid]
-        if any(usage[r] + claim[r] > capacity[r] for r in ("vcpus", "memory_mb", "disk_gb")):
+        if any(usage[r] + claim[r] > capacity[r] for r in RESOURCES):
             failed.append(claim["consumer_uuid"])
             continue
-        for r in ("vcpus", "memory_mb", "disk_gb"):
+        for r in RESOURCES:
             usage[r] += claim[r]
+        # A consumer's new claim replaces its old one; a refused claim keeps it.
+        session.execute(A.__table__.delete().where(A.consumer_uuid == claim["consumer_uuid"]))
         session.add(A(**claim))
     return failed
 
@@ -418,7 +426,7 @@ def flavor_get_all(
     if min_root_gb is not None:
         stmt = stmt.where(F.root_gb >= min_root_gb)
     rows = list(_session(context).scalars(stmt))
-    rows.sort(key=lambda r: (getattr(r, sort_key), r.id), reverse=sort_dir == "desc")
+    rows.sort(key=lambda r: (_nulls_first(getattr(r, sort_key)), r.id), reverse=sort_dir == "desc")
     if marker is not None:
         ids = [r.flavorid for r in rows]
         if marker not in ids:
@@ -534,18 +542,19 @@ def instance_get_all_by_filters(
         col = getattr(inst, key)
         stmt = stmt.where(col.in_(value) if isinstance(value, (list, tuple, set)) else col == value)
     if "changes-since" in filters:
-        stmt = stmt.where(inst.updated_at >= filters["changes-since"])
+        since = timeutils.normalize_time(filters["changes-since"])
+        stmt = stmt.where(inst.updated_at >= since)
     rows = list(_session(context).scalars(stmt))
     if "name" in filters:
         pattern = re.compile(filters["name"])
         rows = [r for r in rows if r.display_name and pattern.search(r.display_name)]
     sort_keys = sort_keys or ["created_at", "id"]
     sort_dirs = sort_dirs or ["desc"] * len(sort_keys)
+    for key in sort_keys:
+        if key not in models.Instance.__table__.columns:
+            raise exception.InvalidRequest(reason=f"Invalid sort_key {key}")
     for key, direction in reversed(list(zip(sort_keys, sort_dirs, strict=False))):
-        rows.sort(
-            key=lambda r, k=key: (getattr(r, k) is None, getattr(r, k) or 0),
-            reverse=direction == "desc",
-        )
+        rows.sort(key=lambda r, k=key: _nulls_first(getattr(r, k)), reverse=direction == "desc")
     if marker is not None:
         uuids = [r.uuid for r in rows]
         if marker not in uuids:

@@ -51,7 +51,7 @@ class RequestSpec(base.NovaLiteObject):
             project_id=instance.project_id,
             user_id=instance.user_id,
             flavor=instance.flavor,
-            image={k: str(v) for k, v in (image or {}).items()},
+            image={k: None if v is None else str(v) for k, v in (image or {}).items()},
             num_instances=num_instances,
             availability_zone=instance.availability_zone,
             scheduler_hints=scheduler_hints or {},

@@ -17,6 +17,35 @@ from nova_lite.compute import api as compute_api
 from nova_lite.objects.flavor import Flavor
 
 CONF = cfg.CONF
+
+# The sort keys Nova accepts for servers.
+SORT_KEYS = {
+    "access_ip_v4",
+    "access_ip_v6",
+    "availability_zone",
+    "config_drive",
+    "created_at",
+    "display_description",
+    "display_name",
+    "host",
+    "hostname",
+    "image_ref",
+    "instance_type_id",
+    "key_name",
+    "launch_index",
+    "launched_at",
+    "locked_by",
+    "node",
+    "power_state",
+    "progress",
+    "project_id",
+    "task_state",
+    "terminated_at",
+    "updated_at",
+    "user_id",
+    "uuid",
+    "vm_state",
+}
 _compute: compute_api.API | None = None
 
 
@@ -64,7 +93,9 @@ def _filters(req: webob.Request, context) -> dict:
         filters["host"] = params["host"]
     if "changes-since" in params:
         try:
-            filters["changes-since"] = timeutils.parse_isotime(params["changes-since"])
+            filters["changes-since"] = timeutils.normalize_time(
+                timeutils.parse_isotime(params["changes-since"])
+            )
         except ValueError:
             raise exception.ValidationError(
                 field="changes-since", reason="It is not a valid ISO 8601 time."
@@ -95,6 +126,12 @@ def _list(req: webob.Request, detailed: bool) -> dict:
     limit = _limit(req)
     sort_keys = req.GET.getall("sort_key") or None
     sort_dirs = req.GET.getall("sort_dir") or None
+    for key in sort_keys or ():
+        if key not in SORT_KEYS:
+            raise exception.InvalidRequest(reason=f"Invalid sort_key {key}")
+    for direction in sort_dirs or ():
+        if direction not in ("asc", "desc"):
+            raise exception.InvalidRequest(reason=f"Invalid sort_dir {direction}")
     if sort_keys and sort_dirs and len(sort_dirs) < len(sort_keys):
         sort_dirs = sort_dirs + ["desc"] * (len(sort_keys) - len(sort_dirs))
     instances = compute().get_all(
