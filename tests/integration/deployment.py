@@ -147,6 +147,7 @@ class Daemon:
     config_file: Path
     log_file: Path
     output_file: Path  # stdout and stderr
+    env: dict[str, str] | None = None  # added to the environment
     process: subprocess.Popen | None = None
     generations: int = 0  # how many times it was started
 
@@ -167,6 +168,7 @@ class Daemon:
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                env={**os.environ, **self.env} if self.env else None,
             )
         self.generations += 1
 
@@ -180,7 +182,7 @@ class Daemon:
             if sig == signal.SIGKILL:
                 self.process.wait(timeout=10)
 
-    def stop(self, timeout: float = 10.0) -> int | None:
+    def stop(self, timeout: float = 20.0) -> int | None:
         """SIGTERM, then SIGKILL after ``timeout``; return the exit code."""
         if self.process is None:
             return None
@@ -302,8 +304,10 @@ class Deployment:
     fake_resources: dict[str, int] = field(
         default_factory=lambda: {"vcpus": 16, "memory_mb": 32768, "local_gb": 1024}
     )
-    extra_config: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {sect.key}
+    # Extra options by daemon name ("*" for all): {"compute1": {"fake.vcpus": 8, "debug": True}}
+    extra_config: dict[str, dict[str, Any]] = field(default_factory=dict)
     keep_logs: Path | None = None  # copy the logs there on stop
+    env: dict[str, str] = field(default_factory=dict)  # extra environment of the daemons
     start_timeout: float = 90.0
 
     run_id: str = field(init=False)
@@ -381,7 +385,8 @@ class Deployment:
         }
         if with_database:
             sections["database"] = {"connection": self.db_url}
-        for key, value in self.extra_config.get(name, {}).items():
+        extra = {**self.extra_config.get("*", {}), **self.extra_config.get(name, {})}
+        for key, value in extra.items():
             section, option = key.split(".", 1) if "." in key else ("DEFAULT", key)
             sections.setdefault(section, {})[option] = value
         lines = []
@@ -400,6 +405,7 @@ class Deployment:
             config_file=config_file,
             log_file=self.workdir / f"{name}.log",
             output_file=self.workdir / f"{name}.out",
+            env=self.env,
         )
         self.daemons[name] = daemon
         return daemon
@@ -515,11 +521,12 @@ class Deployment:
         daemon.start()
         return daemon
 
-    def stop(self, timeout: float = 10.0) -> dict[str, str]:
+    def stop(self, timeout: float = 20.0) -> dict[str, str]:
         """Stop every daemon (api first, conductor last), collect the logs, drop the
         database and vhost, remove the work directory. Returns the logs by daemon."""
-        # Everything but the conductor at once (each one takes a few seconds: oslo.messaging
-        # joins its reply poller on exit), then the conductor they talk to.
+        # Everything but the conductor at once (each takes up to ~10 s: oslo.messaging's
+        # listener and reply poller block up to 5 s in drain_events before they notice the
+        # stop), then the conductor they talk to.
         others = [d for n, d in self.daemons.items() if n != "conductor"]
         for phase in (others, [self.daemons.get("conductor")]):
             for daemon in phase:
