@@ -91,6 +91,7 @@ class ComputeManager(PowerOperations, periodic_task.PeriodicTasks):
         instance.launched_at = timeutils.utcnow()
         instance.save(expected_task_state=[task_states.SPAWNING])
         LOG.info("Instance %s is active on %s", instance.uuid, self.host)
+        self.rt.save_usage(node)
 
     def _fail_build(self, context, instance, error: Exception) -> None:
         try:

@@ -3,8 +3,10 @@ suspend and their reverses, and the console log."""
 
 from __future__ import annotations
 
+import oslo_messaging as messaging
 from oslo_log import log as logging
 
+from nova_lite import exception
 from nova_lite.compute import power_state, task_states, utils, vm_states
 
 LOG = logging.getLogger(__name__)
@@ -77,6 +79,7 @@ class PowerOperations:
             self.driver.resume(context, instance)
             self._finish(instance, vm_states.ACTIVE, [task_states.RESUMING])
 
+    @messaging.expected_exceptions(exception.NovaLiteException)
     def get_console_output(self, context, instance, tail_length: int | None = None) -> str:
         output = self.driver.get_console_output(context, instance)
         if tail_length is not None:

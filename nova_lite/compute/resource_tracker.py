@@ -38,11 +38,16 @@ class ResourceTracker:
         self.tracked: dict[str, dict[str, int]] = {}
         self._claiming: set[str] = set()
         self._lock = threading.Lock()
+        self._save_lock = threading.Lock()
 
     # -- claims -------------------------------------------------------------
     @contextlib.contextmanager
     def instance_claim(self, context, instance, nodename: str):
-        """Claim the instance's flavor on ``nodename``; undone if the block fails."""
+        """Claim the instance's flavor on ``nodename``; undone if the block fails.
+
+        The node's record is written by ``save_usage`` (after the build, so
+        the instance is not kept waiting for it) or by the next release/audit.
+        """
         usage = instance_usage(instance.flavor)
         with self._lock:
             node = self.compute_nodes.get(nodename)
@@ -61,7 +66,12 @@ class ResourceTracker:
             raise
         finally:
             self._claiming.discard(instance.uuid)
-        self._save(node)
+
+    def save_usage(self, nodename: str) -> None:
+        """Write the node's current usage to its record."""
+        node = self.compute_nodes.get(nodename)
+        if node is not None:
+            self._save(node)
 
     def _check_fits(self, node: ComputeNode, usage: dict[str, int], exclude: str) -> None:
         used = self._sum(exclude)
@@ -112,8 +122,15 @@ class ResourceTracker:
         node.running_vms = len(self.tracked)
 
     def _save(self, node: ComputeNode) -> None:
-        if node.obj_what_changed():
-            node.save()
+        """Save a snapshot of the node taken under the lock, one writer at a time,
+        so concurrent claims never write stale or out-of-order usage."""
+        with self._save_lock:
+            with self._lock:
+                if not node.obj_what_changed():
+                    return
+                snapshot = node.obj_clone()
+                node.obj_reset_changes()
+            snapshot.save()
 
     # -- periodic audit ---------------------------------------------------------
     def update_available_resource(self, context) -> None:

@@ -21,6 +21,9 @@ class ConductorManager:
 
     target = messaging.Target(version="1.0")
 
+    # Domain errors (not found, conflicts) are answers, not server faults: they
+    # reach the caller without an ERROR traceback in the conductor's log.
+    @messaging.expected_exceptions(exception.NovaLiteException)
     def object_class_action_versions(
         self, context, objname, objmethod, object_versions, args, kwargs
     ):
@@ -29,6 +32,7 @@ class ConductorManager:
         )
         return getattr(objclass, objmethod)(context, *args, **kwargs)
 
+    @messaging.expected_exceptions(exception.NovaLiteException)
     def object_action(self, context, objinst, objmethod, args, kwargs):
         old = objinst.obj_clone()
         result = getattr(objinst, objmethod)(*args, **kwargs)

@@ -154,7 +154,11 @@ def test_never_overcommits_and_is_all_or_nothing(cloud, db):
     )
     one_more = boot(cloud, flavor_id="big", name="one-more")["server"]["id"]
     wait_status(cloud, one_more, "ERROR")
-    hypervisors = cloud.get("/v2.1/os-hypervisors/detail").json["hypervisors"]
+    # The hosts write their usage just after the instances go ACTIVE.
+    hypervisors = cloud.wait_for(
+        "/v2.1/os-hypervisors/detail",
+        lambda r: sorted(h["running_vms"] for h in r.json["hypervisors"]) == [3, 3],
+    ).json["hypervisors"]
     assert sorted(h["memory_mb_used"] for h in hypervisors) == [512 + 3 * 8192] * 2
     assert sorted(h["running_vms"] for h in hypervisors) == [3, 3]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+import oslo_messaging as messaging
 import pytest
 from oslo_serialization import jsonutils
 from oslo_utils import timeutils, uuidutils
@@ -526,6 +527,8 @@ class LocalConductor:
         objects_base.NovaLiteObject.indirection_api = None
         try:
             result = getattr(self.manager, method)(remote_ctx, **kwargs)
+        except messaging.ExpectedException as wrapped:  # as the RPC dispatcher unwraps it
+            raise wrapped.exc_info[1] from None
         finally:
             objects_base.NovaLiteObject.indirection_api = saved
         return self._wire(context, result)

@@ -87,6 +87,8 @@ def test_instance_claim_counts_usage(ctx, rt, make_instance, make_flavor):
     with rt.instance_claim(ctx, instance, "host1"):
         assert instance.uuid in rt.tracked
     assert rt.tracked[instance.uuid] == {"vcpus": 2, "memory_mb": 1024, "local_gb": 10}
+    assert _db_node(ctx).vcpus_used == 0  # written by save_usage, after the build
+    rt.save_usage("host1")
     node = _db_node(ctx)
     assert node.vcpus_used == 2
     assert node.memory_mb_used == 512 + 1024
@@ -100,6 +102,7 @@ def test_instance_claim_over_the_limit_raises(ctx, rt, make_instance, make_flavo
     first, second = make_instance(flavor=flavor), make_instance(flavor=flavor)
     with rt.instance_claim(ctx, first, "host1"):
         pass
+    rt.save_usage("host1")
     # 3584 MB usable after the 512 MB reserved: a second 2048 MB guest does not fit.
     with pytest.raises(exception.ComputeResourcesUnavailable) as info:
         with rt.instance_claim(ctx, second, "host1"):
@@ -156,6 +159,7 @@ def test_claiming_the_same_instance_again_does_not_double_count(
         pass
     with rt.instance_claim(ctx, instance, "host1"):
         pass
+    rt.save_usage("host1")
     assert _db_node(ctx).memory_mb_used == 512 + 3000
 
 
@@ -211,8 +215,31 @@ def test_audit_keeps_claims_in_progress(ctx, rt, make_instance, make_flavor):
 def test_node_object_matches_database(ctx, rt, make_instance):
     with rt.instance_claim(ctx, make_instance(), "host1"):
         pass
+    rt.save_usage("host1")
     cached = rt.compute_nodes["host1"]
     stored = ComputeNode.get_by_id(ctx, cached.id)
     assert cached.obj_what_changed() == set()
     for field in ("vcpus_used", "memory_mb_used", "local_gb_used", "free_ram_mb", "running_vms"):
         assert getattr(cached, field) == getattr(stored, field), field
+
+
+def test_concurrent_claims_and_saves_leave_the_record_right(ctx, rt, make_instance, make_flavor):
+    import threading
+
+    flavor = make_flavor(memory_mb=64, vcpus=1, root_gb=0)
+    instances = [make_instance(flavor=flavor) for _ in range(16)]
+    start = threading.Barrier(len(instances))
+
+    def build(instance):
+        start.wait()
+        with rt.instance_claim(ctx, instance, "host1"):
+            pass
+        rt.save_usage("host1")
+
+    threads = [threading.Thread(target=build, args=(i,)) for i in instances]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    node = _db_node(ctx)
+    assert (node.vcpus_used, node.memory_mb_used, node.running_vms) == (16, 512 + 16 * 64, 16)
