@@ -14,7 +14,6 @@ from nova_lite.compute import power_state, task_states, vm_states
 from nova_lite.compute import rpcapi as compute_rpcapi
 from nova_lite.conductor import rpcapi as conductor_rpcapi
 from nova_lite.objects.instance import Instance, InstanceList
-from nova_lite.objects.instance_action import InstanceAction
 from nova_lite.objects.request_spec import RequestSpec
 from nova_lite.objects.service import Service
 
@@ -119,8 +118,7 @@ class API:
                 metadata=metadata or {},
                 system_metadata={"image_base_image_ref": image_href},
             )
-            instance.create()
-            InstanceAction.action_start(context, instance.uuid, "create")
+            instance.create(action="create")
             instances.append(instance)
         spec = RequestSpec.from_instance(
             context, instances[0], num_instances=max_count, image={"id": image_href}
@@ -140,8 +138,7 @@ class API:
             return
         expected = instance.task_state
         instance.task_state = task_states.DELETING
-        instance.save(expected_task_state=[expected])
-        InstanceAction.action_start(context, instance.uuid, "delete")
+        instance.save(expected_task_state=[expected], action="delete")
         if instance.host and self._host_is_up(context, instance.host):
             self.compute_rpcapi.terminate_instance(context, instance)
             return
@@ -168,8 +165,7 @@ class API:
     ) -> None:
         """Claim the instance for a task (compare-and-swap) and record the action."""
         instance.task_state = task_state
-        instance.save(expected_task_state=expected or [None])
-        InstanceAction.action_start(context, instance.uuid, action)
+        instance.save(expected_task_state=expected or [None], action=action)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.STOPPED])
@@ -256,8 +252,7 @@ class API:
         instance.locked_by = "owner" if context.project_id == instance.project_id else "admin"
         if reason:
             instance.system_metadata = {**instance.system_metadata, "locked_reason": reason}
-        instance.save()
-        InstanceAction.action_start(context, instance.uuid, "lock")
+        instance.save(action="lock")
 
     def unlock(self, context, instance: Instance) -> None:
         instance.locked = False
@@ -266,15 +261,13 @@ class API:
             instance.system_metadata = {
                 k: v for k, v in instance.system_metadata.items() if k != "locked_reason"
             }
-        instance.save()
-        InstanceAction.action_start(context, instance.uuid, "unlock")
+        instance.save(action="unlock")
 
     def reset_state(self, context, instance: Instance, state: str) -> None:
         """Admin repair: set vm_state (active or error) and clear the task."""
         instance.vm_state = state
         instance.task_state = None
-        instance.save()
-        InstanceAction.action_start(context, instance.uuid, "resetState")
+        instance.save(action="resetState")
 
     def get_console_output(
         self, context, instance: Instance, tail_length: int | None = None

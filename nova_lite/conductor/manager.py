@@ -9,7 +9,6 @@ from nova_lite import exception
 from nova_lite.compute import rpcapi as compute_rpcapi
 from nova_lite.compute import task_states
 from nova_lite.objects import base as objects_base
-from nova_lite.objects.compute_node import Allocations
 from nova_lite.objects.instance_action import InstanceActionEvent
 from nova_lite.scheduler import rpcapi as scheduler_rpcapi
 
@@ -74,15 +73,9 @@ class ComputeTaskManager:
             for instance in instances:
                 self._set_build_error(context, instance, error)
             return
+        # An instance deleted meanwhile is noticed by its compute host, whose
+        # compare-and-swap on task_state fails; it then releases the claim.
         for instance, selection in zip(instances, selections, strict=True):
-            try:
-                instance.refresh()
-            except exception.InstanceNotFound:
-                LOG.info("Instance %s was deleted while it was scheduled", instance.uuid)
-                Allocations.release(context, instance.uuid)
-                continue
-            if instance.task_state == task_states.DELETING:
-                continue
             spec = request_spec.obj_clone()
             spec.instance_uuid = instance.uuid
             spec.num_instances = 1

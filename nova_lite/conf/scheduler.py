@@ -18,6 +18,14 @@ opts = [
         default=1.0,
         help="Multiplier of the RAM weigher; negative values stack instances.",
     ),
+    cfg.FloatOpt(
+        "host_state_ttl",
+        default=1.0,
+        min=0.0,
+        help="Seconds the scheduler reuses its view of the hosts (nodes, services, "
+        "claims) between requests, accounting for its own picks meanwhile. A lost "
+        "claim or no fitting host refreshes it at once; 0 fetches it for every request.",
+    ),
     cfg.IntOpt(
         "host_subset_size",
         default=1,

@@ -467,8 +467,25 @@ def _set_instance_dicts(
             session.add(model(instance_uuid=uuid, key=key, value=value))
 
 
+def _record_action(context, uuid: str, action: str | None) -> None:
+    """Start an instance action for the context's request, in its transaction."""
+    if action is None:
+        return
+    _session(context).add(
+        models.InstanceAction(
+            action=action,
+            instance_uuid=uuid,
+            request_id=context.request_id,
+            user_id=context.user_id,
+            project_id=context.project_id,
+            start_time=timeutils.utcnow(),
+        )
+    )
+
+
 @_writer
-def instance_create(context, values: dict) -> models.Instance:
+def instance_create(context, values: dict, action: str | None = None) -> models.Instance:
+    """Insert an instance (and its first action, when given)."""
     values = dict(values)
     extras = {k: values.pop(k, None) for k in _INSTANCE_EXTRA}
     values.setdefault("uuid", uuidutils.generate_uuid())
@@ -478,6 +495,7 @@ def instance_create(context, values: dict) -> models.Instance:
     _set_instance_dicts(
         context, row.uuid, extras["metadata"] or {}, extras["system_metadata"] or {}
     )
+    _record_action(context, row.uuid, action)
     session.flush()
     session.refresh(row)
     return row
@@ -564,20 +582,20 @@ def instance_get_all_by_filters(
 
 
 @_writer
-def instance_update_and_get_original(
-    context, uuid: str, values: dict, expected: dict | None = None
-) -> tuple[dict, models.Instance]:
+def instance_update(
+    context, uuid: str, values: dict, expected: dict | None = None, action: str | None = None
+) -> models.Instance:
     """Update one instance, compare-and-swap on ``expected`` columns.
 
     ``expected`` maps a column (task_state, vm_state) to the values it may
     have now; when the row does not match, nothing is written and
-    UnexpectedTaskStateError (or its deleting variant) is raised.
+    UnexpectedTaskStateError (or its deleting variant) is raised. ``action``
+    starts an instance action in the same transaction, so an action is
+    recorded exactly when its state change wins.
     """
     values = dict(values)
     extras = {k: values.pop(k, None) for k in _INSTANCE_EXTRA}
     session = _session(context)
-    row = instance_get_by_uuid(context, uuid)
-    original = {c.name: getattr(row, c.name) for c in models.Instance.__table__.columns}
     conditions = [models.Instance.uuid == uuid, models.Instance.deleted == 0]
     for column, allowed in (expected or {}).items():
         allowed = list(allowed) if isinstance(allowed, (list, tuple, set)) else [allowed]
@@ -586,28 +604,26 @@ def instance_update_and_get_original(
         if None in allowed:
             clause = or_(clause, col.is_(None))
         conditions.append(clause)
-    if values or expected:
-        values.setdefault("updated_at", timeutils.utcnow())
-        result = session.execute(
-            update(models.Instance)
-            .where(and_(*conditions))
-            .values(**values)
-            .execution_options(synchronize_session=False)
+    values.setdefault("updated_at", timeutils.utcnow())
+    result = session.execute(
+        update(models.Instance)
+        .where(and_(*conditions))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        row = instance_get_by_uuid(context, uuid)  # InstanceNotFound when it is gone
+        actual = {c: getattr(row, c) for c in (expected or {})}
+        error = (
+            exception.UnexpectedDeletingTaskStateError
+            if row.task_state == "deleting"
+            else exception.UnexpectedTaskStateError
         )
-        if result.rowcount != 1:
-            session.refresh(row)
-            actual = {c: getattr(row, c) for c in (expected or {})}
-            error = (
-                exception.UnexpectedDeletingTaskStateError
-                if row.task_state == "deleting"
-                else exception.UnexpectedTaskStateError
-            )
-            raise error(instance_uuid=uuid, expected=expected, actual=actual)
+        raise error(instance_uuid=uuid, expected=expected, actual=actual)
     _set_instance_dicts(context, uuid, extras["metadata"], extras["system_metadata"])
+    _record_action(context, uuid, action)
     session.flush()
-    session.expire(row)
-    session.refresh(row)
-    return original, row
+    return instance_get_by_uuid(context, uuid)
 
 
 @_writer
@@ -617,10 +633,10 @@ def instance_destroy(
     """Soft-delete an instance and the rows that hang off it.
 
     ``values`` are written in the same transaction; ``expected_task_state``
-    makes it a compare-and-swap as in instance_update_and_get_original.
+    makes it a compare-and-swap as in instance_update.
     """
     expected = None if expected_task_state is None else {"task_state": expected_task_state}
-    _, row = instance_update_and_get_original(context, uuid, values or {}, expected)
+    row = instance_update(context, uuid, values or {}, expected)
     if not _soft_delete(context, models.Instance, models.Instance.uuid == uuid):
         raise exception.InstanceNotFound(instance_id=uuid)
     for model in (models.InstanceMetadata, models.InstanceSystemMetadata):

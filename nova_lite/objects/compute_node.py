@@ -80,6 +80,25 @@ class ComputeNodeList(base.ObjectListBase, base.NovaLiteObject):
 
 
 @base.register
+class SchedulingView(base.NovaLiteObject):
+    """What the scheduler needs in one call: nodes, their services and claims."""
+
+    VERSION = "1.0"
+    fields: dict = {}
+
+    @base.remotable_classmethod
+    def get(cls, context, binary: str) -> dict:
+        """``{"nodes": ComputeNodeList, "services": ServiceList, "usage": {...}}``."""
+        from nova_lite.objects.service import ServiceList
+
+        return {
+            "nodes": ComputeNodeList.get_all(context),
+            "services": ServiceList.get_all(context, binary=binary),
+            "usage": base.db_api().allocation_usage_by_node(context),
+        }
+
+
+@base.register
 class Allocations(base.NovaLiteObject):
     """The resources the scheduler claimed on compute nodes, by consumer."""
 

@@ -68,7 +68,11 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         if row.flavor:
             instance.flavor = Flavor.obj_from_primitive(jsonutils.loads(row.flavor))
         if "fault" in (expected_attrs or ()):
-            instance.fault = InstanceFault.get_latest_for_instance(context, row.uuid)
+            # Only ERROR and DELETED servers show their fault (as in Nova).
+            shown = row.vm_state in (vm_states.ERROR, vm_states.DELETED)
+            instance.fault = (
+                InstanceFault.get_latest_for_instance(context, row.uuid) if shown else None
+            )
         instance._context = context
         instance.obj_reset_changes(recursive=True)
         return instance
@@ -95,8 +99,9 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         return cls._from_db_object(context, cls(), row, expected_attrs)
 
     @base.remotable
-    def create(self) -> None:
-        row = base.db_api().instance_create(self._context, self._db_changes())
+    def create(self, action: str | None = None) -> None:
+        """Insert the instance; ``action`` (e.g. "create") is recorded with it."""
+        row = base.db_api().instance_create(self._context, self._db_changes(), action)
         self._from_db_object(self._context, self, row)
 
     @base.remotable
@@ -104,18 +109,20 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         self,
         expected_task_state: list | str | None = None,
         expected_vm_state: list | str | None = None,
+        action: str | None = None,
     ) -> None:
         """Write changes; ``expected_*`` make it a compare-and-swap.
 
         Pass ``expected_task_state=[None]`` to require that no task runs.
+        ``action`` starts an instance action in the same transaction.
         """
         expected = {}
         if expected_task_state is not None:
             expected["task_state"] = expected_task_state
         if expected_vm_state is not None:
             expected["vm_state"] = expected_vm_state
-        _, row = base.db_api().instance_update_and_get_original(
-            self._context, self.uuid, self._db_changes(), expected
+        row = base.db_api().instance_update(
+            self._context, self.uuid, self._db_changes(), expected, action
         )
         fault = self.fault if self.obj_attr_is_set("fault") else None
         self._from_db_object(self._context, self, row)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from nova_lite.objects.compute_node import RESOURCES, Allocations, ComputeNode, ComputeNodeList
-from nova_lite.objects.service import ServiceList
+import time
 
+from oslo_config import cfg
+
+from nova_lite.objects.compute_node import RESOURCES, ComputeNode, SchedulingView
+
+CONF = cfg.CONF
 COMPUTE_BINARY = "nova-compute"
 
 
@@ -37,17 +41,40 @@ class HostState:
             self.used[r] += resources[r]
         self.num_instances += 1
 
+    def unconsume(self, resources: dict[str, int]) -> None:
+        for r in RESOURCES:
+            self.used[r] -= resources[r]
+        self.num_instances -= 1
+
     def __repr__(self) -> str:
         return f"({self.host}, {self.nodename}) free_ram_mb:{self.free('memory_mb'):.0f}"
 
 
 class HostManager:
-    """Builds the current host states from compute nodes, services and claims."""
+    """Host states from one conductor call, kept for ``host_state_ttl`` seconds.
 
-    def get_host_states(self, context) -> list[HostState]:
-        nodes = ComputeNodeList.get_all(context)
-        services = {s.host: s for s in ServiceList.get_all(context, binary=COMPUTE_BINARY)}
-        usage = Allocations.usage_by_node(context)
-        return [
-            HostState(node, services.get(node.host), usage.get(node.uuid, {})) for node in nodes
-        ]
+    Between refreshes the scheduler accounts for its own picks; every pick
+    is still claimed atomically in the database, and a lost claim or an
+    empty result refreshes the view, so a stale view costs a retry, never an
+    over-commit.
+    """
+
+    def __init__(self) -> None:
+        self._states: list[HostState] | None = None
+        self._fetched_at = 0.0
+
+    def get_host_states(self, context, refresh: bool = False) -> list[HostState]:
+        age = time.monotonic() - self._fetched_at
+        if refresh or self._states is None or age > CONF.filter_scheduler.host_state_ttl:
+            view = SchedulingView.get(context, COMPUTE_BINARY)
+            services = {s.host: s for s in view["services"]}
+            self._states = [
+                HostState(node, services.get(node.host), view["usage"].get(node.uuid, {}))
+                for node in view["nodes"]
+            ]
+            self._fetched_at = time.monotonic()
+        return self._states
+
+    def invalidate(self) -> None:
+        """Fetch a new view on the next request."""
+        self._states = None

@@ -40,8 +40,9 @@ class SchedulerManager:
         resources = spec.resources
         chosen: dict[str, object] = {}
         pending = list(instance_uuids)
+        refresh = False
         for _attempt in range(CLAIM_ATTEMPTS):
-            hosts = self.host_manager.get_host_states(context)
+            hosts = self.host_manager.get_host_states(context, refresh=refresh)
             picks = {}
             for uuid in pending:
                 host = self._pick(hosts, spec)
@@ -49,22 +50,30 @@ class SchedulerManager:
                     break
                 host.consume(resources)
                 picks[uuid] = host
-            else:
-                claims = [
-                    dict(consumer_uuid=uuid, compute_node_uuid=h.uuid, **resources)
-                    for uuid, h in picks.items()
-                ]
-                failed = set(Allocations.claim(context, claims))
-                chosen.update({u: h for u, h in picks.items() if u not in failed})
-                pending = [u for u in pending if u in failed]
-                if not pending:
-                    break
-                LOG.info("Claims lost a race for %d instances; scheduling them again", len(pending))
+            if len(picks) < len(pending):
+                for host in picks.values():
+                    host.unconsume(resources)
+                if refresh:
+                    break  # even a fresh view has no room
+                refresh = True
                 continue
-            break
+            claims = [
+                dict(consumer_uuid=uuid, compute_node_uuid=h.uuid, **resources)
+                for uuid, h in picks.items()
+            ]
+            failed = set(Allocations.claim(context, claims))
+            for uuid in failed:
+                picks[uuid].unconsume(resources)
+            chosen.update({u: h for u, h in picks.items() if u not in failed})
+            pending = [u for u in pending if u in failed]
+            if not pending:
+                break
+            LOG.info("Claims lost a race for %d instances; scheduling them again", len(pending))
+            refresh = True
         if pending:
             for uuid in chosen:
                 Allocations.release(context, uuid)
+            self.host_manager.invalidate()
             raise exception.NoValidHost(
                 reason=f"There are not enough hosts available for {len(instance_uuids)} "
                 f"instance(s) of flavor {spec.flavor.flavorid}."

@@ -133,11 +133,9 @@ def test_instance_destroy_twice_raises_not_found(db, ctx):
 
 def test_update_expected_task_state_matches(db, ctx):
     row = _instance(db, ctx, task_state="scheduling")
-    original, updated = db.instance_update_and_get_original(
+    updated = db.instance_update(
         ctx, row.uuid, {"task_state": "spawning", "host": "h1"}, {"task_state": ["scheduling"]}
     )
-    assert original["task_state"] == "scheduling"
-    assert original["host"] is None
     assert updated.task_state == "spawning"
     assert updated.host == "h1"
     assert updated.updated_at is not None
@@ -147,7 +145,7 @@ def test_update_expected_task_state_matches(db, ctx):
 def test_update_expected_task_state_mismatch_writes_nothing(db, ctx):
     row = _instance(db, ctx, task_state="rebooting", metadata={"k": "v"})
     with pytest.raises(exception.UnexpectedTaskStateError) as info:
-        db.instance_update_and_get_original(
+        db.instance_update(
             ctx,
             row.uuid,
             {"task_state": "spawning", "display_name": "changed", "metadata": {"new": "1"}},
@@ -166,9 +164,7 @@ def test_update_expected_task_state_mismatch_writes_nothing(db, ctx):
 def test_update_actual_deleting_raises_deleting_variant(db, ctx):
     row = _instance(db, ctx, task_state="deleting")
     with pytest.raises(exception.UnexpectedDeletingTaskStateError):
-        db.instance_update_and_get_original(
-            ctx, row.uuid, {"vm_state": "active"}, {"task_state": ["spawning"]}
-        )
+        db.instance_update(ctx, row.uuid, {"vm_state": "active"}, {"task_state": ["spawning"]})
     assert _raw_instance(db, row.uuid).vm_state == "active"
     assert _raw_instance(db, row.uuid).task_state == "deleting"
 
@@ -176,20 +172,16 @@ def test_update_actual_deleting_raises_deleting_variant(db, ctx):
 def test_update_expected_none(db, ctx):
     idle = _instance(db, ctx, task_state=None)
     busy = _instance(db, ctx, task_state="rebooting")
-    _, row = db.instance_update_and_get_original(
-        ctx, idle.uuid, {"task_state": "pausing"}, {"task_state": [None]}
-    )
+    row = db.instance_update(ctx, idle.uuid, {"task_state": "pausing"}, {"task_state": [None]})
     assert row.task_state == "pausing"
     with pytest.raises(exception.UnexpectedTaskStateError):
-        db.instance_update_and_get_original(
-            ctx, busy.uuid, {"task_state": "pausing"}, {"task_state": [None]}
-        )
+        db.instance_update(ctx, busy.uuid, {"task_state": "pausing"}, {"task_state": [None]})
     assert _raw_instance(db, busy.uuid).task_state == "rebooting"
 
 
 def test_update_expected_none_or_value(db, ctx):
     row = _instance(db, ctx, task_state="scheduling")
-    _, updated = db.instance_update_and_get_original(
+    updated = db.instance_update(
         ctx, row.uuid, {"vm_state": "error"}, {"task_state": ["scheduling", None]}
     )
     assert updated.vm_state == "error"
@@ -198,10 +190,8 @@ def test_update_expected_none_or_value(db, ctx):
 def test_update_expected_scalar_and_vm_state(db, ctx):
     row = _instance(db, ctx, vm_state="active", task_state=None)
     with pytest.raises(exception.UnexpectedTaskStateError):
-        db.instance_update_and_get_original(
-            ctx, row.uuid, {"task_state": "powering-off"}, {"vm_state": "stopped"}
-        )
-    _, updated = db.instance_update_and_get_original(
+        db.instance_update(ctx, row.uuid, {"task_state": "powering-off"}, {"vm_state": "stopped"})
+    updated = db.instance_update(
         ctx, row.uuid, {"task_state": "powering-off"}, {"vm_state": "active"}
     )
     assert updated.task_state == "powering-off"
@@ -211,18 +201,18 @@ def test_update_deleted_instance_raises_not_found(db, ctx):
     row = _instance(db, ctx)
     db.instance_destroy(ctx, row.uuid)
     with pytest.raises(exception.InstanceNotFound):
-        db.instance_update_and_get_original(ctx, row.uuid, {"display_name": "x"})
+        db.instance_update(ctx, row.uuid, {"display_name": "x"})
 
 
 def test_metadata_update_replaces_the_whole_dict(db, ctx):
     row = _instance(db, ctx, metadata={"a": "1", "b": "2"})
-    _, updated = db.instance_update_and_get_original(ctx, row.uuid, {"metadata": {"b": "3"}})
+    updated = db.instance_update(ctx, row.uuid, {"metadata": {"b": "3"}})
     assert {m.key: m.value for m in updated.metadata_items} == {"b": "3"}
     # Without a metadata key the dict is kept.
-    _, updated = db.instance_update_and_get_original(ctx, row.uuid, {"display_name": "n"})
+    updated = db.instance_update(ctx, row.uuid, {"display_name": "n"})
     assert {m.key: m.value for m in updated.metadata_items} == {"b": "3"}
     # An empty dict clears it.
-    _, updated = db.instance_update_and_get_original(ctx, row.uuid, {"metadata": {}})
+    updated = db.instance_update(ctx, row.uuid, {"metadata": {}})
     assert updated.metadata_items == []
 
 
@@ -272,10 +262,8 @@ def test_filter_name_is_a_regex(db, ctx):
 def test_filter_changes_since(db, ctx):
     old = _instance(db, ctx)
     new = _instance(db, ctx)
-    db.instance_update_and_get_original(
-        ctx, old.uuid, {"updated_at": datetime.datetime(2020, 1, 1)}
-    )
-    db.instance_update_and_get_original(ctx, new.uuid, {"display_name": "touched"})
+    db.instance_update(ctx, old.uuid, {"updated_at": datetime.datetime(2020, 1, 1)})
+    db.instance_update(ctx, new.uuid, {"display_name": "touched"})
     since = timeutils.utcnow() - datetime.timedelta(minutes=5)
     found = db.instance_get_all_by_filters(ctx, {"changes-since": since})
     assert [r.uuid for r in found] == [new.uuid]
@@ -283,7 +271,7 @@ def test_filter_changes_since(db, ctx):
 
 def test_filter_changes_since_with_timezone_offset(db, ctx):
     row = _instance(db, ctx)
-    _, row = db.instance_update_and_get_original(ctx, row.uuid, {"display_name": "touched"})
+    row = db.instance_update(ctx, row.uuid, {"display_name": "touched"})
     # One hour before the update, written in UTC+02:00 (what parse_isotime returns
     # for "...+02:00" in ?changes-since=).
     since = (
