@@ -510,6 +510,7 @@ def instance_get_by_uuid(context, uuid: str) -> models.Instance:
                 models.Instance.uuid == uuid, _not_deleted(context, models.Instance)
             )
         )
+        .unique()
         .first()
     )
     if row is None:
@@ -562,7 +563,7 @@ def instance_get_all_by_filters(
     if "changes-since" in filters:
         since = timeutils.normalize_time(filters["changes-since"])
         stmt = stmt.where(inst.updated_at >= since)
-    rows = list(_session(context).scalars(stmt))
+    rows = list(_session(context).scalars(stmt).unique())
     if "name" in filters:
         pattern = re.compile(filters["name"])
         rows = [r for r in rows if r.display_name and pattern.search(r.display_name)]

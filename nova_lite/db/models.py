@@ -187,7 +187,7 @@ class Instance(BASE, SoftDeleteMixin):
     progress = Column(Integer)
     metadata_items = orm.relationship(
         "InstanceMetadata",
-        lazy="selectin",
+        lazy="joined",
         primaryjoin="and_(Instance.uuid == InstanceMetadata.instance_uuid,"
         " InstanceMetadata.deleted == 0)",
         foreign_keys="InstanceMetadata.instance_uuid",
@@ -195,7 +195,7 @@ class Instance(BASE, SoftDeleteMixin):
     )
     system_metadata_items = orm.relationship(
         "InstanceSystemMetadata",
-        lazy="selectin",
+        lazy="joined",
         primaryjoin="and_(Instance.uuid == InstanceSystemMetadata.instance_uuid,"
         " InstanceSystemMetadata.deleted == 0)",
         foreign_keys="InstanceSystemMetadata.instance_uuid",
