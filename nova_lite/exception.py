@@ -74,6 +74,14 @@ class ImageNotFound(NotFound):
     msg_fmt = "Image %(image_id)s could not be found."
 
 
+class KeypairNotFound(NotFound):
+    msg_fmt = "Keypair %(name)s not found for user %(user_id)s"
+
+
+class InvalidKeypair(Invalid):
+    msg_fmt = "Keypair data is invalid: %(reason)s"
+
+
 class MethodNotAllowed(NovaLiteException):
     msg_fmt = "The method %(method)s is not allowed for this resource."
     code = 405
@@ -95,6 +103,10 @@ class FlavorExists(Conflict):
 
 class ServiceExists(Conflict):
     msg_fmt = "Service %(binary)s on host %(host)s already exists."
+
+
+class KeyPairExists(Conflict):
+    msg_fmt = "Key pair '%(key_name)s' already exists."
 
 
 class UnexpectedTaskStateError(Conflict):
@@ -119,6 +131,31 @@ class InstanceNotReady(Conflict):
     msg_fmt = "Instance %(instance_id)s is not ready"
 
 
+# -- cold migration and resize --
+class MigrationNotFound(NotFound):
+    msg_fmt = "Migration %(migration_id)s could not be found."
+
+
+class MigrationNotFoundByStatus(MigrationNotFound):
+    msg_fmt = "Migration not found for instance %(instance_id)s with status %(status)s."
+
+
+class CannotResizeToSameFlavor(Invalid):
+    msg_fmt = "When resizing, instances must change flavor!"
+
+
+class CannotResizeDisk(Invalid):
+    msg_fmt = "Server disk was unable to be resized because: %(reason)s"
+
+
+class ServiceUnavailable(Conflict):
+    msg_fmt = "Service is unavailable at this time."
+
+
+class UnableToMigrateToSelf(Invalid):
+    msg_fmt = "Unable to migrate instance (%(instance_id)s) to current host (%(host)s)."
+
+
 class NoValidHost(NovaLiteException):
     msg_fmt = "No valid host was found. %(reason)s"
     code = 500
@@ -135,6 +172,14 @@ class BuildAbortException(NovaLiteException):
 
 class InstanceSpawnFailed(NovaLiteException):
     msg_fmt = "Spawning instance %(instance_uuid)s failed: %(reason)s"
+
+
+class InstanceTaskTimedOut(NovaLiteException):
+    msg_fmt = "Task of instance %(instance_uuid)s abandoned: %(reason)s"
+
+
+class InjectedFailure(NovaLiteException):
+    msg_fmt = "Injected failure in %(method)s of the fake driver"
 
 
 class VirtDriverNotFound(NovaLiteException):

@@ -66,6 +66,8 @@ class Service:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        self._stop = threading.Event()
+        self._threads = []
         context = nova_context.get_admin_context()
         self.service_ref = retry_until_ready(
             f"Registering {self.binary} on {self.host}", lambda: self._register(context), self._stop

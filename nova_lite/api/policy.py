@@ -12,6 +12,7 @@ from nova_lite import exception
 ADMIN = "rule:context_is_admin"
 PROJECT_READER_OR_ADMIN = "rule:project_reader_api or rule:context_is_admin"
 PROJECT_MEMBER_OR_ADMIN = "rule:project_member_api or rule:context_is_admin"
+OWNER_USER_OR_ADMIN = "(rule:context_is_admin) or user_id:%(user_id)s"
 
 BASE_RULES = [
     policy.RuleDefault("context_is_admin", "role:admin", "Decides what is an admin."),
@@ -34,6 +35,22 @@ API_RULES = {
     "os_compute_api:servers:create": PROJECT_MEMBER_OR_ADMIN,
     "os_compute_api:servers:delete": PROJECT_MEMBER_OR_ADMIN,
     "os_compute_api:servers:index:get_all_tenants": ADMIN,
+    "os_compute_api:servers:update": PROJECT_MEMBER_OR_ADMIN,
+    "os_compute_api:ips:index": PROJECT_READER_OR_ADMIN,
+    "os_compute_api:ips:show": PROJECT_READER_OR_ADMIN,
+    "os_compute_api:server-metadata:index": PROJECT_READER_OR_ADMIN,
+    "os_compute_api:server-metadata:show": PROJECT_READER_OR_ADMIN,
+    "os_compute_api:server-metadata:create": PROJECT_MEMBER_OR_ADMIN,
+    "os_compute_api:server-metadata:update_all": PROJECT_MEMBER_OR_ADMIN,
+    "os_compute_api:server-metadata:update": PROJECT_MEMBER_OR_ADMIN,
+    "os_compute_api:server-metadata:delete": PROJECT_MEMBER_OR_ADMIN,
+    "os_compute_api:os-instance-actions:list": PROJECT_READER_OR_ADMIN,
+    "os_compute_api:os-instance-actions:show": PROJECT_READER_OR_ADMIN,
+    "os_compute_api:os-instance-actions:events": ADMIN,
+    "os_compute_api:os-keypairs:index": OWNER_USER_OR_ADMIN,
+    "os_compute_api:os-keypairs:create": OWNER_USER_OR_ADMIN,
+    "os_compute_api:os-keypairs:delete": OWNER_USER_OR_ADMIN,
+    "os_compute_api:os-keypairs:show": OWNER_USER_OR_ADMIN,
     "os_compute_api:servers:start": PROJECT_MEMBER_OR_ADMIN,
     "os_compute_api:servers:stop": PROJECT_MEMBER_OR_ADMIN,
     "os_compute_api:servers:reboot": PROJECT_MEMBER_OR_ADMIN,
@@ -45,6 +62,12 @@ API_RULES = {
     "os_compute_api:os-lock-server:unlock": PROJECT_MEMBER_OR_ADMIN,
     "os_compute_api:os-lock-server:unlock:unlock_override": ADMIN,
     "os_compute_api:os-admin-actions:reset_state": ADMIN,
+    "os_compute_api:os-migrate-server:migrate": ADMIN,
+    "os_compute_api:servers:resize": PROJECT_MEMBER_OR_ADMIN,
+    "os_compute_api:servers:confirm_resize": PROJECT_MEMBER_OR_ADMIN,
+    "os_compute_api:servers:revert_resize": PROJECT_MEMBER_OR_ADMIN,
+    "os_compute_api:os-migrations:index": ADMIN,
+    "os_compute_api:servers:migrations:index": ADMIN,
     "os_compute_api:os-console-output": PROJECT_MEMBER_OR_ADMIN,
     "os_compute_api:os-flavor-manage:create": ADMIN,
     "os_compute_api:os-flavor-manage:delete": ADMIN,
@@ -80,6 +103,11 @@ def authorize(context, action: str, target: dict | None = None) -> None:
     credentials = context.to_policy_values()
     if not get_enforcer().authorize(action, target, credentials, do_raise=False):
         raise exception.Forbidden(action=action)
+
+
+def allowed(context, action: str, target: dict) -> bool:
+    """Whether ``context`` may do ``action`` on ``target`` (Nova's ``can(fatal=False)``)."""
+    return get_enforcer().authorize(action, target, context.to_policy_values(), do_raise=False)
 
 
 def check_is_admin(context) -> bool:

@@ -11,7 +11,12 @@ import routes
 from nova_lite.api.handlers import (
     flavors,
     hypervisors,
+    instance_actions,
+    ips,
+    keypairs,
+    migrations,
     server_actions,
+    server_metadata,
     servers,
     services,
     versions,
@@ -25,14 +30,47 @@ ROUTES: list[tuple[str, dict]] = [
     (V21 + "/", {"GET": [versions.show]}),
     (V21 + "/servers", {"GET": [servers.index], "POST": [servers.create]}),
     (V21 + "/servers/detail", {"GET": [servers.detail]}),
-    (V21 + "/servers/{server_id}", {"GET": [servers.show], "DELETE": [servers.delete]}),
+    (
+        V21 + "/servers/{server_id}",
+        {"GET": [servers.show], "PUT": [servers.update], "DELETE": [servers.delete]},
+    ),
     (V21 + "/servers/{server_id}/action", {"POST": server_actions.ACTIONS}),
+    (
+        V21 + "/servers/{server_id}/metadata",
+        {
+            "GET": [server_metadata.index],
+            "POST": [server_metadata.create],
+            "PUT": [server_metadata.update_all],
+        },
+    ),
+    (
+        V21 + "/servers/{server_id}/metadata/{key}",
+        {
+            "GET": [server_metadata.show],
+            "PUT": [server_metadata.update],
+            "DELETE": [server_metadata.delete],
+        },
+    ),
+    (V21 + "/servers/{server_id}/ips", {"GET": [ips.index]}),
+    (V21 + "/servers/{server_id}/ips/{network}", {"GET": [ips.show]}),
+    (V21 + "/servers/{server_id}/os-instance-actions", {"GET": [instance_actions.index]}),
+    (V21 + "/servers/{server_id}/migrations", {"GET": [migrations.server_index]}),
+    (
+        V21 + "/servers/{server_id}/os-instance-actions/{request_id}",
+        {"GET": [instance_actions.show]},
+    ),
+    (V21 + "/os-keypairs", {"GET": [keypairs.index], "POST": [keypairs.create]}),
+    (
+        V21 + "/os-keypairs/{keypair_name}",
+        {"GET": [keypairs.show], "DELETE": [keypairs.delete]},
+    ),
     (V21 + "/flavors", {"GET": [flavors.index], "POST": [flavors.create]}),
     (V21 + "/flavors/detail", {"GET": [flavors.detail]}),
     (V21 + "/flavors/{flavor_id}", {"GET": [flavors.show], "DELETE": [flavors.delete]}),
     (V21 + "/os-services", {"GET": [services.index]}),
     (V21 + "/os-hypervisors", {"GET": [hypervisors.index]}),
     (V21 + "/os-hypervisors/detail", {"GET": [hypervisors.detail]}),
+    (V21 + "/os-migrations", {"GET": [migrations.index]}),
 ]
 
 

@@ -16,12 +16,13 @@ def build_service() -> service.Service:
     from nova_lite.db import api as db_api
 
     db_api.configure(CONF)
+    tasks = manager.ComputeTaskManager()
     return service.Service(
         CONF.host,
         "nova-conductor",
         "conductor",
-        manager.ConductorManager(),
-        endpoints=[manager.ConductorManager(), manager.ComputeTaskManager()],
+        tasks,
+        endpoints=[manager.ConductorManager(), tasks],
     )
 
 

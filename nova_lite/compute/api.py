@@ -6,6 +6,7 @@ import functools
 import random
 import string
 
+from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import timeutils
 
@@ -13,11 +14,16 @@ from nova_lite import exception
 from nova_lite.compute import power_state, task_states, vm_states
 from nova_lite.compute import rpcapi as compute_rpcapi
 from nova_lite.conductor import rpcapi as conductor_rpcapi
+from nova_lite.objects.compute_node import Allocations
+from nova_lite.objects.flavor import Flavor
 from nova_lite.objects.instance import Instance, InstanceList
+from nova_lite.objects.keypair import KeyPair
+from nova_lite.objects.migration import Migration, MigrationList
 from nova_lite.objects.request_spec import RequestSpec
 from nova_lite.objects.service import Service
 
 LOG = logging.getLogger(__name__)
+CONF = cfg.CONF
 COMPUTE_BINARY = "nova-compute"
 
 
@@ -93,6 +99,7 @@ class API:
         """Record the instances (BUILDING/scheduling) and cast the build."""
         if min_count > max_count:
             raise exception.InvalidRequest(reason="min_count must be <= max_count")
+        key_data = self._key_data(context, key_name)
         reservation_id = _reservation_id()
         instances = []
         for index in range(max_count):
@@ -111,6 +118,7 @@ class API:
                 power_state=power_state.NOSTATE,
                 availability_zone=availability_zone,
                 key_name=key_name,
+                key_data=key_data,
                 user_data=user_data,
                 reservation_id=reservation_id,
                 launch_index=index,
@@ -139,6 +147,8 @@ class API:
         expected = instance.task_state
         instance.task_state = task_states.DELETING
         instance.save(expected_task_state=[expected], action="delete")
+        if instance.vm_state == vm_states.RESIZED:
+            self._confirm_resize_on_deleting(context, instance)
         if instance.host and self._host_is_up(context, instance.host):
             self.compute_rpcapi.terminate_instance(context, instance)
             return
@@ -244,6 +254,143 @@ class API:
     def resume(self, context, instance: Instance) -> None:
         self._begin(context, instance, task_states.RESUMING, "resume")
         self.compute_rpcapi.resume_instance(context, instance)
+
+    # -- cold migration and resize ------------------------------------------------------
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED])
+    def resize(
+        self, context, instance: Instance, flavor_id: str | None = None, clean_shutdown=True
+    ) -> None:
+        """Move the instance to another host, with a new flavor when ``flavor_id``
+        is given (resize) or its own (cold migration, Nova's ``migrate``)."""
+        current = instance.flavor
+        new = current
+        if flavor_id is not None:
+            new = Flavor.get_by_flavor_id(context, flavor_id)
+            if new.id == current.id:
+                raise exception.CannotResizeToSameFlavor()
+            if new.disabled:
+                raise exception.FlavorNotFound(flavor_id=flavor_id)
+            if new.root_gb == 0 and current.root_gb != 0:
+                raise exception.CannotResizeDisk(
+                    reason="Resize to zero disk flavor is not allowed."
+                )
+        if not instance.host:
+            raise exception.InstanceNotReady(instance_id=instance.uuid)
+        if not self._host_is_up(context, instance.host):
+            raise exception.ServiceUnavailable()
+        try:
+            spec = RequestSpec.get_by_instance_uuid(context, instance.uuid)
+        except exception.NotFound:
+            spec = RequestSpec.from_instance(context, instance)
+        spec.flavor = new
+        same_host = flavor_id is not None and CONF.allow_resize_to_same_host
+        spec.ignore_hosts = None if same_host else [instance.host]
+        instance.task_state = task_states.RESIZE_PREP
+        instance.progress = 0
+        instance.old_flavor = current
+        instance.new_flavor = new
+        instance.system_metadata = {**instance.system_metadata, "old_vm_state": instance.vm_state}
+        instance.save(
+            expected_task_state=[None], action="migrate" if flavor_id is None else "resize"
+        )
+        self.compute_task_api.migrate_server(context, instance, new, spec, clean_shutdown)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.RESIZED])
+    def confirm_resize(self, context, instance: Instance, migration=None) -> None:
+        """Keep the moved instance: its source drops the old guest."""
+        if migration is None:
+            migration = Migration.get_by_instance_and_status(
+                context.elevated(), instance.uuid, "finished"
+            )
+        if not self._host_is_up(context, migration.source_compute):
+            raise exception.ServiceUnavailable()
+        self._begin(context, instance, task_states.RESIZE_CONFIRMING, "confirmResize")
+        migration.status = "confirming"
+        migration.save()
+        self.compute_rpcapi.confirm_resize(context, instance, migration)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.RESIZED])
+    def revert_resize(self, context, instance: Instance) -> None:
+        """Go back to the source host and the old flavor."""
+        migration = Migration.get_by_instance_and_status(
+            context.elevated(), instance.uuid, "finished"
+        )
+        for host in (migration.source_compute, migration.dest_compute):
+            if not self._host_is_up(context, host):
+                raise exception.ServiceUnavailable()
+        self._begin(context, instance, task_states.RESIZE_REVERTING, "revertResize")
+        migration.status = "reverting"
+        migration.save()
+        self.compute_rpcapi.revert_resize(context, instance, migration)
+
+    def _confirm_resize_on_deleting(self, context, instance: Instance) -> None:
+        """Deleting a resized instance confirms its move first: the source drops
+        the old guest and the room and allocation it kept (as Nova does)."""
+        try:
+            migration = Migration.get_by_instance_and_status(
+                context.elevated(), instance.uuid, "finished"
+            )
+        except exception.MigrationNotFound:
+            return
+        migration.status = "confirming"
+        migration.save()
+        if self._host_is_up(context, migration.source_compute):
+            self.compute_rpcapi.confirm_resize(context, instance, migration)
+            return
+        migration.status = "error"
+        migration.save()
+        Allocations.release(context, migration.uuid)
+
+    def get_migrations(self, context, filters: dict) -> MigrationList:
+        return MigrationList.get_by_filters(context, filters)
+
+    def get_migrations_in_progress_by_instance(
+        self, context, instance_uuid: str, migration_type: str | None = None
+    ) -> MigrationList:
+        return MigrationList.get_in_progress_by_instance(context, instance_uuid, migration_type)
+
+    # -- update, metadata ----------------------------------------------------------------
+    @staticmethod
+    def _key_data(context, key_name: str | None) -> str | None:
+        """The public key of the caller's key pair ``key_name`` (400 when unknown)."""
+        if key_name is None:
+            return None
+        try:
+            return KeyPair.get_by_name(context, context.user_id, key_name).public_key
+        except exception.KeypairNotFound:
+            raise exception.InvalidRequest(reason="Invalid key_name provided.") from None
+
+    def update_instance(self, context, instance: Instance, updates: dict) -> Instance:
+        """Set plain attributes (name, access IPs) and save them."""
+        for key, value in updates.items():
+            setattr(instance, key, value)
+        if instance.obj_what_changed():
+            instance.save()
+        return instance
+
+    @check_instance_lock
+    @check_instance_state(
+        vm_state=[vm_states.ACTIVE, vm_states.PAUSED, vm_states.SUSPENDED, vm_states.STOPPED]
+    )
+    def update_instance_metadata(
+        self, context, instance: Instance, metadata: dict, delete: bool = False
+    ) -> dict:
+        """Merge ``metadata`` into the instance's (replace it all when ``delete``)."""
+        new = dict(metadata) if delete else {**instance.metadata, **metadata}
+        instance.metadata = new
+        instance.save()
+        return new
+
+    @check_instance_lock
+    @check_instance_state(
+        vm_state=[vm_states.ACTIVE, vm_states.PAUSED, vm_states.SUSPENDED, vm_states.STOPPED]
+    )
+    def delete_instance_metadata(self, context, instance: Instance, key: str) -> None:
+        instance.metadata = {k: v for k, v in instance.metadata.items() if k != key}
+        instance.save()
 
     # -- lock, reset, console ---------------------------------------------------------------
     def lock(self, context, instance: Instance, reason: str | None = None) -> None:

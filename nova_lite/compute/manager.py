@@ -15,7 +15,9 @@ from oslo_utils import timeutils
 
 from nova_lite import exception
 from nova_lite.compute import power_state, task_states, utils, vm_states
+from nova_lite.compute.moves import MoveOperations
 from nova_lite.compute.power import PowerOperations
+from nova_lite.compute.recovery import RecoveryOperations
 from nova_lite.compute.resource_tracker import ResourceTracker
 from nova_lite.objects.compute_node import Allocations
 from nova_lite.objects.instance import InstanceList
@@ -25,8 +27,10 @@ LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
 
 
-class ComputeManager(PowerOperations, periodic_task.PeriodicTasks):
-    target = messaging.Target(version="1.1")
+class ComputeManager(
+    PowerOperations, RecoveryOperations, MoveOperations, periodic_task.PeriodicTasks
+):
+    target = messaging.Target(version="1.2")
 
     def __init__(self, host: str, driver: virt_driver.ComputeDriver | None = None):
         super().__init__(CONF)
@@ -44,15 +48,22 @@ class ComputeManager(PowerOperations, periodic_task.PeriodicTasks):
             self._init_instance(context, instance)
 
     def _init_instance(self, context, instance) -> None:
-        if instance.task_state == task_states.DELETING:
-            LOG.info("Finishing the interrupted delete of %s", instance.uuid)
-            self._delete(context, instance)
-        elif instance.vm_state == vm_states.BUILDING:
-            LOG.warning("Instance %s was building when the service stopped", instance.uuid)
-            error = exception.BuildAbortException(
-                instance_uuid=instance.uuid, reason="the compute service restarted during the build"
-            )
-            self._fail_build(context, instance, error)
+        """Repair one instance left mid-task by a restart (Nova's _init_instance)."""
+        try:
+            if instance.task_state == task_states.DELETING:
+                LOG.info("Finishing the interrupted delete of %s", instance.uuid)
+                self._delete(context, instance)
+            elif instance.vm_state == vm_states.BUILDING:
+                LOG.warning("Instance %s was building when the service stopped", instance.uuid)
+                error = exception.BuildAbortException(
+                    instance_uuid=instance.uuid,
+                    reason="the compute service restarted during the build",
+                )
+                self._fail_build(context, instance, error)
+            elif instance.task_state is not None:
+                self._resume_task(context, instance)
+        except Exception:  # noqa: BLE001 - one broken instance must not block start-up
+            LOG.exception("Could not repair instance %s at start-up", instance.uuid)
 
     def cleanup_host(self) -> None:
         self.driver.cleanup_host(self.host)

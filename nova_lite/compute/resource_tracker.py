@@ -15,6 +15,7 @@ from oslo_log import log as logging
 
 from nova_lite import exception
 from nova_lite.compute import vm_states
+from nova_lite.compute.move_claims import MoveClaims, is_move_key
 from nova_lite.objects.compute_node import ComputeNode, ComputeNodeList
 from nova_lite.objects.instance import InstanceList
 
@@ -30,7 +31,7 @@ def instance_usage(flavor) -> dict[str, int]:
     }
 
 
-class ResourceTracker:
+class ResourceTracker(MoveClaims):
     def __init__(self, host: str, driver):
         self.host = host
         self.driver = driver
@@ -119,7 +120,7 @@ class ResourceTracker:
         node.local_gb_used = used["local_gb"] + node.reserved_host_disk_mb // 1024
         node.free_ram_mb = node.memory_mb - node.memory_mb_used
         node.free_disk_gb = node.local_gb - node.local_gb_used
-        node.running_vms = len(self.tracked)
+        node.running_vms = sum(1 for key in self.tracked if not is_move_key(key))
 
     def _save(self, node: ComputeNode) -> None:
         """Save a snapshot of the node taken under the lock, one writer at a time,
@@ -140,11 +141,13 @@ class ResourceTracker:
             for i in InstanceList.get_by_host(context, self.host)
             if i.vm_state not in (vm_states.DELETED, vm_states.SHELVED_OFFLOADED) and "flavor" in i
         ]
+        moves = self._tracked_moves(context, instances)
         existing = {
             n.hypervisor_hostname: n for n in ComputeNodeList.get_all(context, host=self.host)
         }
         with self._lock:
             tracked = {i.uuid: instance_usage(i.flavor) for i in instances}
+            tracked.update(moves)
             # Claims still in progress may not be saved on their instance yet.
             tracked.update({u: self.tracked[u] for u in self._claiming if u in self.tracked})
             self.tracked = tracked

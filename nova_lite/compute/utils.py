@@ -16,8 +16,22 @@ LOG = logging.getLogger(__name__)
 
 @contextlib.contextmanager
 def event_reporter(context, instance_uuid: str, event: str, host: str):
-    """Record an instance action event around a block: start, then the result."""
-    InstanceActionEvent.event_start(context, instance_uuid, event, host=host)
+    """Record an instance action event around a block: start, then the result.
+
+    Work a service starts by itself (repairs at start-up, periodic tasks)
+    belongs to no user action; it runs without an event.
+    """
+    try:
+        InstanceActionEvent.event_start(context, instance_uuid, event, host=host)
+    except exception.NotFound:
+        LOG.debug(
+            "No action of request %s on %s: %s runs without an event",
+            context.request_id,
+            instance_uuid,
+            event,
+        )
+        yield
+        return
     try:
         yield
     except BaseException as error:
@@ -54,7 +68,7 @@ def instance_operation(manager, context, instance, event: str, error_state: str 
 
 
 class KeyedLocks:
-    """One lock per key (an instance uuid), dropped when nobody holds it."""
+    """One re-entrant lock per key (an instance uuid), dropped when nobody holds it."""
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
@@ -64,7 +78,7 @@ class KeyedLocks:
     @contextlib.contextmanager
     def hold(self, key: str):
         with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
+            lock = self._locks.setdefault(key, threading.RLock())
             self._users[key] += 1
         try:
             with lock:
@@ -75,3 +89,8 @@ class KeyedLocks:
                 if not self._users[key]:
                     del self._users[key]
                     del self._locks[key]
+
+    def is_held(self, key: str) -> bool:
+        """Whether some thread holds or waits for the key's lock."""
+        with self._guard:
+            return key in self._users

@@ -8,6 +8,8 @@ from oslo_log import log as logging
 from nova_lite import exception
 from nova_lite.compute import rpcapi as compute_rpcapi
 from nova_lite.compute import task_states
+from nova_lite.conductor import migrate
+from nova_lite.conductor.recovery import OrphanRepair
 from nova_lite.objects import base as objects_base
 from nova_lite.objects.instance_action import InstanceActionEvent
 from nova_lite.scheduler import rpcapi as scheduler_rpcapi
@@ -49,14 +51,22 @@ class ConductorManager:
         return objinst.obj_to_primitive(target_version=target, version_manifest=object_versions)
 
 
-class ComputeTaskManager:
-    """Orchestrates tasks that span services: today, building instances."""
+class ComputeTaskManager(OrphanRepair):
+    """Orchestrates tasks that span services: building instances, and moving them
+    (cold migration and resize, in conductor/migrate.py)."""
 
-    target = messaging.Target(namespace="compute_task", version="1.0")
+    target = messaging.Target(namespace="compute_task", version="1.1")
 
     def __init__(self) -> None:
+        super().__init__()
         self.scheduler = scheduler_rpcapi.SchedulerAPI()
         self.compute = compute_rpcapi.ComputeAPI()
+
+    def migrate_server(self, context, instance, flavor, request_spec, clean_shutdown=True) -> None:
+        """Cold migration or resize: schedule, then start the move (conductor/migrate.py)."""
+        migrate.migrate_server(
+            context, instance, flavor, request_spec, clean_shutdown, self.scheduler, self.compute
+        )
 
     def build_instances(self, context, instances, image, request_spec) -> None:
         request_spec.num_instances = len(instances)

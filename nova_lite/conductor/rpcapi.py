@@ -57,9 +57,10 @@ class ComputeTaskAPI:
 
     API version history:
         1.0 - build_instances
+        1.1 - migrate_server (cold migration and resize)
     """
 
-    VERSION = "1.0"
+    VERSION = "1.1"
 
     def __init__(self) -> None:
         self.client = rpc.get_client(
@@ -76,4 +77,18 @@ class ComputeTaskAPI:
     ) -> None:
         self.client.prepare().cast(
             context, "build_instances", instances=instances, image=image, request_spec=request_spec
+        )
+
+    def migrate_server(
+        self, context, instance, flavor, request_spec, clean_shutdown: bool = True
+    ) -> None:
+        """Cold-migrate (same flavor) or resize (new flavor) an instance: the
+        conductor schedules the destination and starts the move there."""
+        self.client.prepare(version="1.1").cast(
+            context,
+            "migrate_server",
+            instance=instance,
+            flavor=flavor,
+            request_spec=request_spec,
+            clean_shutdown=clean_shutdown,
         )

@@ -33,6 +33,47 @@ opts = [
         min=0,
         help="Disk kept back for the host itself.",
     ),
+    cfg.IntOpt(
+        "sync_power_state_interval",
+        default=600,
+        min=-1,
+        help="Seconds between two syncs of instances' power states with the "
+        "hypervisor; -1 disables it.",
+    ),
+    cfg.IntOpt(
+        "task_state_timeout",
+        default=1800,
+        min=1,
+        help="Seconds an instance may stay in a transitional task_state without "
+        "progress before it is repaired (rolled back, or ERROR with a fault).",
+    ),
+    cfg.DictOpt(
+        "task_state_timeouts",
+        default={"scheduling": "300", "deleting": "600"},
+        help="Per task_state deadlines overriding task_state_timeout, e.g. "
+        "scheduling:300,spawning:3600.",
+    ),
+    cfg.IntOpt(
+        "task_state_check_interval",
+        default=60,
+        min=-1,
+        help="Seconds between two searches for instances past their task deadline; -1 disables it.",
+    ),
+    cfg.BoolOpt(
+        "allow_resize_to_same_host",
+        default=False,
+        help="Let the scheduler choose the instance's current host as the destination "
+        "of a resize (the host then holds both flavors until the resize is confirmed "
+        "or reverted). A cold migration always moves to another host.",
+    ),
+    cfg.IntOpt(
+        "resize_confirm_window",
+        default=0,
+        min=0,
+        help="Seconds after which a finished resize or cold migration still waiting "
+        "in VERIFY_RESIZE is confirmed automatically by its destination host; 0 "
+        "disables automatic confirmation.",
+    ),
 ]
 
 

@@ -7,6 +7,7 @@ conductor's object proxy.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import re
 import threading
@@ -346,6 +347,26 @@ def allocation_delete(context, consumer_uuid: str) -> None:
     )
 
 
+@_writer
+def allocation_move(context, source_consumer: str, target_consumer: str) -> bool:
+    """Give ``source_consumer``'s allocation to ``target_consumer`` in one step.
+
+    Whatever the target held before is dropped, so afterwards the target holds
+    exactly what the source held (possibly nothing: then False is returned).
+    Moves use it to park an instance's allocation on its migration and back.
+    """
+    A = models.Allocation
+    session = _session(context)
+    session.execute(A.__table__.delete().where(A.consumer_uuid == target_consumer))
+    result = session.execute(
+        update(A)
+        .where(A.consumer_uuid == source_consumer)
+        .values(consumer_uuid=target_consumer)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount > 0
+
+
 # -- flavors ------------------------------------------------------------------
 
 
@@ -582,6 +603,18 @@ def instance_get_all_by_filters(
     return rows[:limit] if limit is not None else rows
 
 
+@_reader
+def instance_get_busy_since(context, before) -> list[models.Instance]:
+    """Instances with a task_state whose last update is older than ``before``."""
+    inst = models.Instance
+    stmt = select(inst).where(
+        inst.deleted == 0,
+        inst.task_state.is_not(None),
+        func.coalesce(inst.updated_at, inst.created_at) < timeutils.normalize_time(before),
+    )
+    return list(_session(context).scalars(stmt).unique())
+
+
 @_writer
 def instance_update(
     context, uuid: str, values: dict, expected: dict | None = None, action: str | None = None
@@ -769,6 +802,55 @@ def action_events_get(context, action_id: int) -> list[models.InstanceActionEven
     )
 
 
+# -- key pairs ----------------------------------------------------------------
+
+
+def _key_pair_query(user_id: str):
+    K = models.KeyPair
+    return select(K).where(K.user_id == user_id, K.deleted == 0)
+
+
+@_writer
+def key_pair_create(context, values: dict) -> models.KeyPair:
+    """Insert a key pair; KeyPairExists when the user already has one of that name."""
+    session = _session(context)
+    K = models.KeyPair
+    if session.scalars(_key_pair_query(values["user_id"]).where(K.name == values["name"])).first():
+        raise exception.KeyPairExists(key_name=values["name"])
+    row = K(**values)
+    try:
+        session.add(row)
+        session.flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.KeyPairExists(key_name=values["name"]) from None
+    return row
+
+
+@_reader
+def key_pair_get(context, user_id: str, name: str) -> models.KeyPair:
+    row = (
+        _session(context)
+        .scalars(_key_pair_query(user_id).where(models.KeyPair.name == name))
+        .first()
+    )
+    if row is None:
+        raise exception.KeypairNotFound(user_id=user_id, name=name)
+    return row
+
+
+@_reader
+def key_pair_get_all_by_user(context, user_id: str) -> list[models.KeyPair]:
+    K = models.KeyPair
+    return list(_session(context).scalars(_key_pair_query(user_id).order_by(K.name, K.id)))
+
+
+@_writer
+def key_pair_destroy(context, user_id: str, name: str) -> None:
+    K = models.KeyPair
+    if not _soft_delete(context, K, K.user_id == user_id, K.name == name):
+        raise exception.KeypairNotFound(user_id=user_id, name=name)
+
+
 # -- request specs ------------------------------------------------------------
 
 
@@ -796,6 +878,88 @@ def request_spec_get(context, instance_uuid: str) -> str:
     if row is None:
         raise exception.NotFound(message=f"RequestSpec for {instance_uuid} not found.")
     return row.spec
+
+
+# -- migrations (cold migration and resize records) ----------------------------
+
+
+@_writer
+def migration_create(context, values: dict) -> models.Migration:
+    values = dict(values)
+    values.setdefault("uuid", uuidutils.generate_uuid())
+    row = models.Migration(**values)
+    _session(context).add(row)
+    _session(context).flush()
+    return row
+
+
+@_reader
+def migration_get(context, migration_id: int | str) -> models.Migration:
+    M = models.Migration
+    col = M.uuid if uuidutils.is_uuid_like(migration_id) else M.id
+    row = (
+        _session(context)
+        .scalars(select(M).where(col == migration_id, _not_deleted(context, M)))
+        .first()
+    )
+    if row is None:
+        raise exception.MigrationNotFound(migration_id=migration_id)
+    return row
+
+
+@_writer
+def migration_update(context, migration_id: int, values: dict) -> models.Migration:
+    row = migration_get(context, migration_id)
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_at = timeutils.utcnow()
+    _session(context).flush()
+    return row
+
+
+_MIGRATION_FILTERS = (
+    "uuid",
+    "status",
+    "instance_uuid",
+    "source_compute",
+    "dest_compute",
+    "migration_type",
+    "hidden",
+)
+
+
+@_reader
+def migration_get_all_by_filters(context, filters: dict) -> list[models.Migration]:
+    """Migrations matching ``filters``, newest first.
+
+    Exact keys (a list matches any of its values), ``host`` (source or
+    destination) and ``older_than`` (seconds since the last change).
+    """
+    M = models.Migration
+    stmt = select(M).where(_not_deleted(context, M))
+    for key in _MIGRATION_FILTERS:
+        if key in filters:
+            value, col = filters[key], getattr(M, key)
+            stmt = stmt.where(
+                col.in_(value) if isinstance(value, (list, tuple, set)) else col == value
+            )
+    if "host" in filters:
+        host = filters["host"]
+        stmt = stmt.where(or_(M.source_compute == host, M.dest_compute == host))
+    if "older_than" in filters:
+        before = timeutils.utcnow() - datetime.timedelta(seconds=int(filters["older_than"]))
+        stmt = stmt.where(func.coalesce(M.updated_at, M.created_at) <= before)
+    return list(_session(context).scalars(stmt.order_by(M.created_at.desc(), M.id.desc())))
+
+
+@_reader
+def migration_get_by_instance_and_status(
+    context, instance_uuid: str, status: str
+) -> models.Migration:
+    rows = migration_get_all_by_filters(context, {"instance_uuid": instance_uuid, "status": status})
+    if not rows:
+        raise exception.MigrationNotFoundByStatus(instance_id=instance_uuid, status=status)
+    return rows[0]
 
 
 def ping(context) -> Any:

@@ -163,6 +163,10 @@ class Instance(BASE, SoftDeleteMixin):
     launched_on = Column(String(255))
     image_ref = Column(String(255))
     flavor = Column(Text)
+    # Both flavors of a resize or cold migration until it is confirmed or
+    # reverted (Nova keeps them in instance_extra).
+    old_flavor = Column(Text)
+    new_flavor = Column(Text)
     instance_type_id = Column(Integer)
     memory_mb = Column(Integer)
     vcpus = Column(Integer)

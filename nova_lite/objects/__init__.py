@@ -9,6 +9,8 @@ def register_all() -> None:
         instance,
         instance_action,
         instance_fault,
+        keypair,
+        migration,
         request_spec,
         selection,
         service,

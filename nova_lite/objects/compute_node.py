@@ -117,3 +117,8 @@ class Allocations(base.NovaLiteObject):
     @base.remotable_classmethod
     def release(cls, context, consumer_uuid: str) -> None:
         base.db_api().allocation_delete(context, consumer_uuid)
+
+    @base.remotable_classmethod
+    def move(cls, context, source_consumer: str, target_consumer: str) -> bool:
+        """Give the source consumer's allocation to the target, replacing the target's."""
+        return base.db_api().allocation_move(context, source_consumer, target_consumer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from oslo_serialization import jsonutils
+from oslo_utils import versionutils
 from oslo_versionedobjects import fields
 
 from nova_lite.compute import vm_states
@@ -11,11 +12,15 @@ from nova_lite.objects.flavor import Flavor
 from nova_lite.objects.instance_fault import InstanceFault
 
 _DICT_FIELDS = ("metadata", "system_metadata")
+# The flavors of a resize or cold migration in progress (JSON columns).
+_MOVE_FLAVORS = ("old_flavor", "new_flavor")
 
 
 @base.register
 class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
-    VERSION = "1.0"
+    # 1.0: initial version
+    # 1.1: old_flavor, new_flavor
+    VERSION = "1.1"
 
     fields = {
         "id": fields.IntegerField(),
@@ -52,6 +57,8 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         "access_ip_v6": fields.StringField(nullable=True),
         "progress": fields.IntegerField(nullable=True),
         "flavor": fields.ObjectField("Flavor"),
+        "old_flavor": fields.ObjectField("Flavor", nullable=True),
+        "new_flavor": fields.ObjectField("Flavor", nullable=True),
         "metadata": fields.DictOfStringsField(default={}),
         "system_metadata": fields.DictOfNullableStringsField(default={}),
         "fault": fields.ObjectField("InstanceFault", nullable=True),
@@ -67,6 +74,10 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         instance.system_metadata = {m.key: m.value for m in row.system_metadata_items}
         if row.flavor:
             instance.flavor = Flavor.obj_from_primitive(jsonutils.loads(row.flavor))
+        for name in _MOVE_FLAVORS:
+            value = getattr(row, name)
+            flavor = Flavor.obj_from_primitive(jsonutils.loads(value)) if value else None
+            setattr(instance, name, flavor)
         if "fault" in (expected_attrs or ()):
             # Only ERROR and DELETED servers show their fault (as in Nova).
             shown = row.vm_state in (vm_states.ERROR, vm_states.DELETED)
@@ -91,7 +102,17 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
                 root_gb=flavor.root_gb,
                 ephemeral_gb=flavor.ephemeral_gb,
             )
+        for name in _MOVE_FLAVORS:
+            if name in changes:
+                value = changes[name]
+                changes[name] = None if value is None else jsonutils.dumps(value.obj_to_primitive())
         return base.db_values(changes)
+
+    def obj_make_compatible(self, primitive, target_version) -> None:
+        super().obj_make_compatible(primitive, target_version)
+        if versionutils.convert_version_to_tuple(target_version) < (1, 1):
+            for name in _MOVE_FLAVORS:
+                primitive.pop(name, None)
 
     @base.remotable_classmethod
     def get_by_uuid(cls, context, uuid: str, expected_attrs: list[str] | None = None) -> Instance:
@@ -184,6 +205,12 @@ class InstanceList(base.ObjectListBase, base.NovaLiteObject):
             context, filters, sort_keys=sort_keys, sort_dirs=sort_dirs, limit=limit, marker=marker
         )
         return base.make_list(context, cls(), Instance, rows, expected_attrs=expected_attrs)
+
+    @base.remotable_classmethod
+    def get_busy_since(cls, context, before) -> InstanceList:
+        """Instances with a task in progress whose last update is before ``before``."""
+        rows = base.db_api().instance_get_busy_since(context, before)
+        return base.make_list(context, cls(), Instance, rows)
 
     @base.remotable_classmethod
     def get_by_host(cls, context, host: str) -> InstanceList:

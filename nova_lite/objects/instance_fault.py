@@ -47,11 +47,10 @@ class InstanceFault(base.NovaLitePersistentObject, base.NovaLiteObject):
         cls, context, instance_uuid: str, error: BaseException, host: str | None = None
     ) -> InstanceFault:
         """A fault recording ``error`` (details only for unexpected errors)."""
-        code = getattr(error, "code", 500)
         if isinstance(error, exception.NovaLiteException):
-            message = error.format_message()
-        else:
-            message = error.__class__.__name__
+            code, message = error.code, error.format_message()
+        else:  # other libraries' errors may carry a .code of their own kind
+            code, message = 500, error.__class__.__name__
         details = "".join(traceback.format_exception(error)) if code >= 500 else ""
         return cls(
             context,

@@ -90,7 +90,10 @@ class SchedulerManager:
         ]
 
     def _pick(self, hosts: list, spec):
-        candidates = hosts
+        # Hosts the request excludes (a move's source, as in Nova) are not
+        # candidates whatever the filters say.
+        ignored = set(spec.ignore_hosts or ()) if "ignore_hosts" in spec else set()
+        candidates = [h for h in hosts if h.host not in ignored] if ignored else hosts
         for host_filter in self.filters:
             candidates = host_filter.filter_all(candidates, spec)
             if not candidates:

@@ -6,6 +6,9 @@ services with it, each with its own host name.
 
 from __future__ import annotations
 
+import functools
+import json
+import os
 import threading
 import time
 
@@ -18,6 +21,76 @@ from nova_lite.virt import driver
 CONF = cfg.CONF
 
 
+class GuestTable(dict):
+    """Guest power states by instance uuid, kept in a JSON file when ``path`` is
+    given, so the fake hypervisor outlives its compute process as a real one does."""
+
+    def __init__(self, path: str | None):
+        super().__init__()
+        self.path = path
+        if path and os.path.exists(path):
+            with open(path) as stream:
+                super().update(json.load(stream))
+
+    def _save(self) -> None:
+        if self.path:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            tmp = f"{self.path}.tmp"
+            with open(tmp, "w") as stream:
+                json.dump(dict(self), stream)
+            os.replace(tmp, self.path)
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self._save()
+
+    def __delitem__(self, key) -> None:
+        super().__delitem__(key)
+        self._save()
+
+    def pop(self, key, *default):
+        value = super().pop(key, *default)
+        self._save()
+        return value
+
+
+FAIL_KEY = "fake:fail"
+HANG_KEY = "fake:hang"
+
+
+def _injected(name: str, instance) -> tuple[bool, float]:
+    """Whether ``name`` should fail, and how long it should hang first.
+
+    From ``[fake] fail_methods``/``hang_methods`` or the instance's metadata
+    ``fake:fail`` = "spawn,power_off" and ``fake:hang`` = "spawn=30".
+    """
+    metadata = getattr(instance, "metadata", None) or {}
+    fails = set(CONF.fake.fail_methods) | set(filter(None, metadata.get(FAIL_KEY, "").split(",")))
+    hangs = {k: float(v) for k, v in CONF.fake.hang_methods.items()}
+    for item in filter(None, metadata.get(HANG_KEY, "").split(",")):
+        method, _, seconds = item.partition("=")
+        hangs[method.strip()] = float(seconds or 3600)
+    return name in fails, hangs.get(name, 0.0)
+
+
+def injectable(method):
+    """Let tests make a driver call fail or hang (see ``_injected``)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        instance = next(
+            (a for a in args if hasattr(a, "uuid") and type(a).__name__ != "Migration"), None
+        )
+        fail, hang = _injected(method.__name__, instance)
+        if hang:
+            time.sleep(hang)
+        if fail:
+            raise exception.InjectedFailure(method=method.__name__)
+        return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class FakeDriver(driver.ComputeDriver):
     capabilities = {
         "supports_password_change": True,
@@ -27,7 +100,13 @@ class FakeDriver(driver.ComputeDriver):
 
     def __init__(self, host: str):
         super().__init__(host)
-        self._guests: dict[str, int] = {}
+        path = None
+        if CONF.fake.persistent:
+            path = os.path.join(CONF.state_path, f"fake-guests-{host}.json")
+        self._guests = GuestTable(path)
+        # Guests a resize or cold migration took away, kept (powered off) on
+        # their source until the move is confirmed or reverted.
+        self._moved = GuestTable(path and path.replace("fake-guests-", "fake-moved-"))
         self._lock = threading.Lock()
 
     def get_available_nodes(self) -> list[str]:
@@ -69,6 +148,7 @@ class FakeDriver(driver.ComputeDriver):
                 raise exception.InstanceNotFound(instance_id=instance.uuid)
             self._guests[instance.uuid] = state
 
+    @injectable
     def spawn(
         self,
         context,
@@ -83,6 +163,7 @@ class FakeDriver(driver.ComputeDriver):
         with self._lock:
             self._guests[instance.uuid] = power_state.RUNNING
 
+    @injectable
     def destroy(
         self, context, instance, network_info=None, block_device_info=None, destroy_disks=True
     ) -> None:
@@ -94,26 +175,86 @@ class FakeDriver(driver.ComputeDriver):
     ) -> None:
         self.destroy(context, instance)
 
+    @injectable
     def reboot(self, context, instance, network_info, reboot_type, block_device_info=None) -> None:
         self._set(instance, power_state.RUNNING)
 
+    @injectable
     def power_off(self, instance, timeout=0, retry_interval=0) -> None:
         self._set(instance, power_state.SHUTDOWN)
 
+    @injectable
     def power_on(self, context, instance, network_info=None, block_device_info=None) -> None:
         self._set(instance, power_state.RUNNING)
 
+    @injectable
     def pause(self, instance) -> None:
         self._set(instance, power_state.PAUSED)
 
+    @injectable
     def unpause(self, instance) -> None:
         self._set(instance, power_state.RUNNING)
 
+    @injectable
     def suspend(self, context, instance) -> None:
         self._set(instance, power_state.SUSPENDED)
 
+    @injectable
     def resume(self, context, instance, network_info=None, block_device_info=None) -> None:
         self._set(instance, power_state.RUNNING)
+
+    # -- cold migration and resize ---------------------------------------------
+    @injectable
+    def migrate_disk_and_power_off(
+        self,
+        context,
+        instance,
+        dest,
+        flavor,
+        network_info,
+        block_device_info=None,
+        timeout=0,
+        retry_interval=0,
+    ) -> dict:
+        with self._lock:
+            if instance.uuid not in self._guests:
+                raise exception.InstanceNotFound(instance_id=instance.uuid)
+            del self._guests[instance.uuid]
+            self._moved[instance.uuid] = power_state.SHUTDOWN
+        return {"source": self.host, "disk_gb": str(flavor.root_gb + flavor.ephemeral_gb)}
+
+    @injectable
+    def finish_migration(
+        self,
+        context,
+        migration,
+        instance,
+        disk_info,
+        network_info,
+        image_meta,
+        resize_instance,
+        allocations=None,
+        block_device_info=None,
+        power_on=True,
+    ) -> None:
+        with self._lock:
+            self._guests[instance.uuid] = power_state.RUNNING if power_on else power_state.SHUTDOWN
+
+    @injectable
+    def confirm_migration(self, context, migration, instance, network_info) -> None:
+        with self._lock:
+            self._moved.pop(instance.uuid, None)
+
+    @injectable
+    def finish_revert_migration(
+        self, context, instance, network_info, migration, block_device_info=None, power_on=True
+    ) -> None:
+        with self._lock:
+            if instance.uuid in self._moved:
+                del self._moved[instance.uuid]
+            elif instance.uuid not in self._guests:
+                raise exception.InstanceNotFound(instance_id=instance.uuid)
+            self._guests[instance.uuid] = power_state.RUNNING if power_on else power_state.SHUTDOWN
 
     def get_console_output(self, context, instance) -> str:
         self.get_info(instance)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import webob
 
+from nova_lite import exception
 from nova_lite.api import handler, policy
 from nova_lite.api.handlers.servers import compute
 from nova_lite.api.schemas import server_actions as schemas
@@ -87,6 +90,55 @@ def console_output(req: webob.Request, server_id: str, body: dict) -> dict:
     return {"output": compute().get_console_output(context, instance, length)}
 
 
+# -- cold migration and resize --
+@contextlib.contextmanager
+def _nova_errors(action: str, server_id: str):
+    """Nova's answers of the move actions: 409 naming the API action, 400 for
+    an unknown flavor or a server that was not resized."""
+    try:
+        yield
+    except exception.InstanceInvalidState as error:
+        raise exception.InstanceInvalidState(
+            attr=error.kwargs.get("attr"),
+            state=error.kwargs.get("state"),
+            method=action,
+            instance_uuid=server_id,
+        ) from None
+    except exception.FlavorNotFound as error:
+        raise exception.InvalidRequest(reason=error.format_message()) from None
+    except exception.MigrationNotFound:
+        raise exception.InvalidRequest(reason="Instance has not been resized.") from None
+
+
+@handler.handler(status=202, schema=schemas.migrate)
+def migrate(req: webob.Request, server_id: str, body: dict) -> None:
+    context, instance = _instance(req, server_id, "os_compute_api:os-migrate-server:migrate")
+    with _nova_errors("migrate", server_id):
+        compute().resize(context, instance)
+
+
+@handler.handler(status=202, schema=schemas.resize)
+def resize(req: webob.Request, server_id: str, body: dict) -> None:
+    context, instance = _instance(req, server_id, "os_compute_api:servers:resize")
+    flavor_id = str(body["resize"]["flavorRef"]).rstrip("/").rsplit("/", 1)[-1]
+    with _nova_errors("resize", server_id):
+        compute().resize(context, instance, flavor_id)
+
+
+@handler.handler(status=204, schema=schemas.confirm_resize)
+def confirm_resize(req: webob.Request, server_id: str, body: dict) -> None:
+    context, instance = _instance(req, server_id, "os_compute_api:servers:confirm_resize")
+    with _nova_errors("confirmResize", server_id):
+        compute().confirm_resize(context, instance)
+
+
+@handler.handler(status=202, schema=schemas.revert_resize)
+def revert_resize(req: webob.Request, server_id: str, body: dict) -> None:
+    context, instance = _instance(req, server_id, "os_compute_api:servers:revert_resize")
+    with _nova_errors("revertResize", server_id):
+        compute().revert_resize(context, instance)
+
+
 ACTIONS = {
     "os-start": [start],
     "os-stop": [stop],
@@ -99,4 +151,8 @@ ACTIONS = {
     "unlock": [unlock],
     "os-resetState": [reset_state],
     "os-getConsoleOutput": [console_output],
+    "migrate": [migrate],
+    "resize": [resize],
+    "confirmResize": [confirm_resize],
+    "revertResize": [revert_resize],
 }

@@ -242,3 +242,24 @@ def delete(req: webob.Request, server_id: str) -> None:
     instance = compute().get(context, server_id)
     policy.authorize(context, "os_compute_api:servers:delete", {"project_id": instance.project_id})
     compute().delete(context, instance)
+
+
+# Request attributes of PUT /servers/{id} to instance fields (diskConfig is not stored).
+_UPDATABLE = {"name": "display_name", "accessIPv4": "access_ip_v4", "accessIPv6": "access_ip_v6"}
+
+
+@handler.handler(schema=schemas.update)
+def update(req: webob.Request, server_id: str, body: dict) -> dict:
+    context = handler.context_of(req)
+    instance = compute().get(context, server_id, expected_attrs=["fault"])
+    policy.authorize(
+        context,
+        "os_compute_api:servers:update",
+        {"user_id": instance.user_id, "project_id": instance.project_id},
+    )
+    server = body["server"]
+    updates = {field: server[key] for key, field in _UPDATABLE.items() if key in server}
+    if "display_name" in updates:
+        updates["display_name"] = updates["display_name"].strip()
+    instance = compute().update_instance(context, instance, updates)
+    return {"server": views.update(req, instance, policy.check_is_admin(context))}

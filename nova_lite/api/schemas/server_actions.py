@@ -53,3 +53,21 @@ console_output = _action(
         "additionalProperties": False,
     },
 )
+
+# -- cold migration and resize --
+# Before 2.56 the migrate action takes no arguments (no host).
+migrate = _action("migrate")
+resize = _action(
+    "resize",
+    {
+        "type": "object",
+        "properties": {
+            "flavorRef": {"type": ["string", "integer"], "minLength": 1},
+            "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
+        },
+        "required": ["flavorRef"],
+        "additionalProperties": False,
+    },
+)
+confirm_resize = _action("confirmResize", {})
+revert_resize = _action("revertResize", {})

@@ -36,3 +36,22 @@ create = {
     "required": ["server"],
     "additionalProperties": False,
 }
+
+# PUT /servers/{id} at 2.1-2.18: ``description`` only comes with 2.19.
+update = {
+    "type": "object",
+    "properties": {
+        "server": {
+            "type": "object",
+            "properties": {
+                "name": validation.name,
+                "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
+                "accessIPv4": {"type": "string", "format": "ipv4"},
+                "accessIPv6": {"type": "string", "format": "ipv6"},
+            },
+            "additionalProperties": False,
+        },
+    },
+    "required": ["server"],
+    "additionalProperties": False,
+}

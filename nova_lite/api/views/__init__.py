@@ -16,3 +16,8 @@ def link(req: webob.Request, collection: str, item_id: str) -> list[dict]:
 
 def isotime(value) -> str | None:
     return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def strtime(value) -> str | None:
+    """A datetime as Nova's JSON serializer writes one: ``2018-04-25T01:26:29.000000``."""
+    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%S.%f")

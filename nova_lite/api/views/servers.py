@@ -160,3 +160,31 @@ def detail(req: webob.Request, instance, is_admin: bool) -> dict:
     if fault is not None:
         server["fault"] = fault
     return server
+
+
+# What PUT /servers/{id} answers before 2.75: the show body without the extensions.
+_UPDATE_KEYS = (
+    "id",
+    "name",
+    "status",
+    "tenant_id",
+    "user_id",
+    "metadata",
+    "hostId",
+    "image",
+    "flavor",
+    "created",
+    "updated",
+    "addresses",
+    "accessIPv4",
+    "accessIPv6",
+    "links",
+    "OS-DCF:diskConfig",
+    "progress",
+    "fault",
+)
+
+
+def update(req: webob.Request, instance, is_admin: bool) -> dict:
+    server = detail(req, instance, is_admin)
+    return {key: server[key] for key in _UPDATE_KEYS if key in server}

@@ -1,0 +1,187 @@
+"""Keeping instances consistent with their hypervisor: repair after a restart,
+the periodic power-state sync, and deadlines on transitional task states."""
+
+from __future__ import annotations
+
+import time
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_service import periodic_task
+from oslo_utils import timeutils
+
+from nova_lite import exception
+from nova_lite.compute import power_state, task_states, vm_states
+from nova_lite.objects.instance import InstanceList
+
+LOG = logging.getLogger(__name__)
+CONF = cfg.CONF
+
+REBOOT_TASKS = {
+    task_states.REBOOTING,
+    task_states.REBOOT_PENDING,
+    task_states.REBOOT_STARTED,
+    task_states.REBOOTING_HARD,
+    task_states.REBOOT_PENDING_HARD,
+    task_states.REBOOT_STARTED_HARD,
+}
+SETTLE_TASKS = {
+    task_states.PAUSING,
+    task_states.UNPAUSING,
+    task_states.SUSPENDING,
+    task_states.RESUMING,
+}
+VM_STATE_OF_POWER = {
+    power_state.RUNNING: vm_states.ACTIVE,
+    power_state.PAUSED: vm_states.PAUSED,
+    power_state.SUSPENDED: vm_states.SUSPENDED,
+    power_state.SHUTDOWN: vm_states.STOPPED,
+    power_state.CRASHED: vm_states.STOPPED,
+}
+
+
+def task_deadline(task_state: str) -> int:
+    """Seconds an instance may stay in ``task_state`` without progress."""
+    overrides = CONF.task_state_timeouts
+    return int(overrides.get(task_state, CONF.task_state_timeout))
+
+
+def past_deadline(instance) -> bool:
+    since = instance.updated_at or instance.created_at
+    age = timeutils.delta_seconds(timeutils.normalize_time(since), timeutils.utcnow())
+    return age > task_deadline(instance.task_state)
+
+
+class RecoveryOperations:
+    """Mixed into ComputeManager; uses its driver, host and instance locks."""
+
+    _last_run: dict[str, float]
+
+    def _due(self, name: str, interval: float) -> bool:
+        """Whether a periodic job that runs every ``interval`` s (<0: never) is due."""
+        if interval < 0:
+            return False
+        last_run = self.__dict__.setdefault("_last_run", {})
+        now = time.monotonic()
+        if name in last_run and now - last_run[name] < interval:
+            return False
+        last_run[name] = now
+        return True
+
+    # -- after a restart ----------------------------------------------------------
+    def _resume_task(self, context, instance) -> bool:
+        """Finish or settle a power task interrupted by a restart; False if not one."""
+        task = instance.task_state
+        if task == task_states.POWERING_OFF:
+            LOG.info("Finishing the interrupted stop of %s", instance.uuid)
+            self.stop_instance(context, instance)
+        elif task == task_states.POWERING_ON:
+            LOG.info("Finishing the interrupted start of %s", instance.uuid)
+            self.start_instance(context, instance)
+        elif task in REBOOT_TASKS:
+            LOG.info("Finishing the interrupted reboot of %s", instance.uuid)
+            if self._query_power_state(instance) != power_state.RUNNING:
+                try:
+                    self.driver.power_on(context, instance)
+                except Exception as error:  # noqa: BLE001 - recorded on the instance
+                    instance.set_error(error, host=self.host, expected_task_state=[task])
+                    return True
+            self._settle(instance, task)
+        elif task in SETTLE_TASKS:
+            LOG.info("Settling %s after an interrupted %s", instance.uuid, task)
+            self._settle(instance, task)
+        else:
+            return False
+        return True
+
+    def _settle(self, instance, task: str) -> None:
+        """Let the hypervisor decide vm_state and power_state, and clear the task."""
+        state = self._query_power_state(instance)
+        instance.power_state = state
+        instance.task_state = None
+        vm_state = VM_STATE_OF_POWER.get(state)
+        if vm_state is None:
+            error = exception.InstanceNotFound(instance_id=instance.uuid)
+            instance.set_error(error, host=self.host, expected_task_state=[task])
+            return
+        instance.vm_state = vm_state
+        instance.save(expected_task_state=[task])
+
+    # -- power-state sync -----------------------------------------------------------
+    @periodic_task.periodic_task
+    def sync_power_states(self, context) -> None:
+        """Align power_state with the hypervisor; the user's intent (vm_state) wins.
+
+        A guest that stopped by itself is recorded as stopped; a guest running
+        while the user stopped it is powered off (Nova's rules).
+        """
+        if not self._due("sync_power_states", CONF.sync_power_state_interval):
+            return
+        for instance in InstanceList.get_by_host(context, self.host):
+            if instance.task_state is not None:
+                continue
+            with self._locks.hold(instance.uuid):
+                try:
+                    self._sync_one(context, instance)
+                except exception.NovaLiteException as error:
+                    LOG.info("Power sync of %s skipped: %s", instance.uuid, error)
+
+    def _sync_one(self, context, instance) -> None:
+        instance.refresh()
+        if instance.task_state is not None or instance.host != self.host:
+            return
+        state = self._query_power_state(instance)
+        stopped = (power_state.SHUTDOWN, power_state.CRASHED, power_state.NOSTATE)
+        if instance.vm_state == vm_states.STOPPED and state not in stopped:
+            LOG.warning("Instance %s should be stopped but runs: powering it off", instance.uuid)
+            self.driver.power_off(instance)
+            state = self._query_power_state(instance)
+        elif (
+            instance.vm_state in (vm_states.ACTIVE, vm_states.PAUSED, vm_states.SUSPENDED)
+            and state in stopped
+        ):
+            LOG.warning("Instance %s stopped by itself: recording it as stopped", instance.uuid)
+            instance.vm_state = vm_states.STOPPED
+        if state != instance.power_state or instance.obj_what_changed():
+            instance.power_state = state
+            instance.save(expected_task_state=[None])
+
+    # -- deadlines --------------------------------------------------------------------
+    @periodic_task.periodic_task
+    def repair_stuck_tasks(self, context) -> None:
+        """Settle this host's instances whose task passed its deadline and that no
+        operation here is working on (e.g. after a lost message)."""
+        if not self._due("repair_stuck_tasks", CONF.task_state_check_interval):
+            return
+        for instance in InstanceList.get_by_host(context, self.host):
+            if instance.task_state is None or not past_deadline(instance):
+                continue
+            if self._locks.is_held(instance.uuid):
+                continue  # an operation is still running on it here
+            LOG.warning(
+                "Instance %s has been %s past its deadline: repairing",
+                instance.uuid,
+                instance.task_state,
+            )
+            with self._locks.hold(instance.uuid):
+                try:
+                    self._repair(context, instance)
+                except exception.NovaLiteException as error:
+                    LOG.info("Repair of %s skipped: %s", instance.uuid, error)
+
+    def _repair(self, context, instance) -> None:
+        task = instance.task_state
+        try:
+            if task == task_states.DELETING:
+                self._delete(context, instance)
+            elif instance.vm_state == vm_states.BUILDING:
+                error = exception.BuildAbortException(
+                    instance_uuid=instance.uuid, reason="the build passed its deadline"
+                )
+                self._fail_build(context, instance, error)
+            elif not self._resume_task(context, instance):
+                self._settle(instance, task)
+        except exception.NovaLiteException:
+            raise
+        except Exception as error:  # noqa: BLE001 - never leave it in its task
+            instance.set_error(error, host=self.host, expected_task_state=[task])
