@@ -70,27 +70,9 @@ def clear_move_info(instance) -> None:
         }
 
 
-class MoveOperations:
+class MoveOperations(utils.PeriodicTaskMixin):
     """Mixed into ComputeManager; uses its driver, host, resource tracker and
     instance locks. Every method but the periodic task arrives as a cast."""
-
-    def __init_subclass__(cls, **kwargs):
-        """Register this mixin's periodic tasks on the manager class.
-
-        oslo.service's PeriodicTasks metaclass collects the tasks defined on
-        the class itself and those of PeriodicTasks base classes only; the
-        tasks of a plain mixin would be silently lost.
-        """
-        super().__init_subclass__(**kwargs)
-        meta = type(cls)
-        if not hasattr(meta, "_add_periodic_task"):
-            return
-        cls._periodic_tasks = list(getattr(cls, "_periodic_tasks", []))
-        cls._periodic_spacing = dict(getattr(cls, "_periodic_spacing", {}))
-        known = {name for name, _task in cls._periodic_tasks}
-        for value in MoveOperations.__dict__.values():
-            if getattr(value, "_periodic_task", False) and value._periodic_name not in known:
-                meta._add_periodic_task(cls, value)
 
     @functools.cached_property
     def compute_rpcapi(self) -> compute_rpcapi.ComputeAPI:
@@ -289,12 +271,13 @@ class MoveOperations:
                 migration.migration_type == migration_obj.RESIZE,
                 power_on=old_vm_state(instance) != vm_states.STOPPED,
             )
+            # The migration first: whoever sees VERIFY_RESIZE may confirm at once.
+            self._set_migration_status(migration, "finished")
             instance.vm_state = vm_states.RESIZED
             instance.task_state = None
             instance.power_state = self._query_power_state(instance)
             instance.launched_at = timeutils.utcnow()
             instance.save(expected_task_state=[task_states.RESIZE_FINISH])
-            self._set_migration_status(migration, "finished")
             self.rt.refresh_move(context, instance, migration)
             LOG.info("Instance %s moved to %s: waiting for confirmation", instance.uuid, self.host)
 

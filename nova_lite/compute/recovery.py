@@ -11,7 +11,7 @@ from oslo_service import periodic_task
 from oslo_utils import timeutils
 
 from nova_lite import exception
-from nova_lite.compute import power_state, task_states, vm_states
+from nova_lite.compute import power_state, task_states, utils, vm_states
 from nova_lite.objects.instance import InstanceList
 
 LOG = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def past_deadline(instance) -> bool:
     return age > task_deadline(instance.task_state)
 
 
-class RecoveryOperations:
+class RecoveryOperations(utils.PeriodicTaskMixin):
     """Mixed into ComputeManager; uses its driver, host and instance locks."""
 
     _last_run: dict[str, float]

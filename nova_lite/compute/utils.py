@@ -94,3 +94,30 @@ class KeyedLocks:
         """Whether some thread holds or waits for the key's lock."""
         with self._guard:
             return key in self._users
+
+
+class PeriodicTaskMixin:
+    """Base of compute manager mixins that define periodic tasks.
+
+    oslo.service's PeriodicTasks metaclass collects the tasks defined on the
+    class itself and inherits the list of only the first base that has one;
+    tasks of mixins would be silently lost. This registers the periodic tasks
+    of every mixin in the class's MRO on the class being created.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        meta = type(cls)
+        if not hasattr(meta, "_add_periodic_task"):
+            return
+        cls._periodic_tasks = list(getattr(cls, "_periodic_tasks", []))
+        cls._periodic_spacing = dict(getattr(cls, "_periodic_spacing", {}))
+        known = {name for name, _task in cls._periodic_tasks}
+        for klass in cls.__mro__[1:]:
+            if not issubclass(klass, PeriodicTaskMixin):
+                continue
+            for value in klass.__dict__.values():
+                name = getattr(value, "_periodic_name", None)
+                if getattr(value, "_periodic_task", False) and name not in known:
+                    meta._add_periodic_task(cls, value)
+                    known.add(name)
