@@ -13,6 +13,7 @@ from oslo_utils import timeutils
 from nova_lite import exception
 from nova_lite.compute import power_state, task_states, utils, vm_states
 from nova_lite.objects.instance import InstanceList
+from nova_lite.objects.migration import MigrationList
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
@@ -30,6 +31,14 @@ SETTLE_TASKS = {
     task_states.UNPAUSING,
     task_states.SUSPENDING,
     task_states.RESUMING,
+}
+MOVE_TASKS = {
+    task_states.RESIZE_PREP,
+    task_states.RESIZE_MIGRATING,
+    task_states.RESIZE_MIGRATED,
+    task_states.RESIZE_FINISH,
+    task_states.RESIZE_REVERTING,
+    task_states.RESIZE_CONFIRMING,
 }
 VM_STATE_OF_POWER = {
     power_state.RUNNING: vm_states.ACTIVE,
@@ -50,6 +59,23 @@ def past_deadline(instance) -> bool:
     since = instance.updated_at or instance.created_at
     age = timeutils.delta_seconds(timeutils.normalize_time(since), timeutils.utcnow())
     return age > task_deadline(instance.task_state)
+
+
+def fail_interrupted_move(context, instance, task: str, host: str | None = None) -> None:
+    """An interrupted move: ERROR with a fault naming where the guest may be,
+    its migrations marked error (not resumed or rolled back yet)."""
+    migrations = MigrationList.get_in_progress_by_instance(context, instance.uuid)
+    hosts = sorted({h for m in migrations for h in (m.source_compute, m.dest_compute) if h})
+    for migration in migrations:
+        migration.status = "error"
+        migration.save()
+    LOG.warning("Move of %s was interrupted in %s: setting it to ERROR", instance.uuid, task)
+    error = exception.InstanceTaskTimedOut(
+        instance_uuid=instance.uuid,
+        reason=f"the move was interrupted in {task}; its guest may be on "
+        f"{' or '.join(hosts) or instance.host}: check, then os-resetState",
+    )
+    instance.set_error(error, host=host, expected_task_state=[task])
 
 
 class RecoveryOperations(utils.PeriodicTaskMixin):
@@ -87,6 +113,8 @@ class RecoveryOperations(utils.PeriodicTaskMixin):
                     instance.set_error(error, host=self.host, expected_task_state=[task])
                     return True
             self._settle(instance, task)
+        elif task in MOVE_TASKS:
+            fail_interrupted_move(context, instance, task, self.host)
         elif task in SETTLE_TASKS:
             LOG.info("Settling %s after an interrupted %s", instance.uuid, task)
             self._settle(instance, task)

@@ -72,6 +72,9 @@ class OrphanRepair(periodic_task.PeriodicTasks):
             instance.terminated_at = timeutils.utcnow()
             instance.destroy(expected_task_state=[task])
             return
+        if task in recovery.MOVE_TASKS:
+            recovery.fail_interrupted_move(context, instance, task)
+            return
         reason = f"{task} passed its deadline and {where}"
         if instance.vm_state == vm_states.BUILDING:
             instance.host = instance.node = None
