@@ -156,6 +156,18 @@ class UnableToMigrateToSelf(Invalid):
     msg_fmt = "Unable to migrate instance (%(instance_id)s) to current host (%(host)s)."
 
 
+class ComputeServiceUnavailable(Invalid):
+    msg_fmt = "Compute service of %(host)s is unavailable at this time."
+
+
+class ComputeServiceInUse(Invalid):
+    msg_fmt = "Compute service of %(host)s is still in use."
+
+
+class LiveMigrationFailed(NovaLiteException):
+    msg_fmt = "Live migration of instance %(instance_uuid)s to %(host)s failed"
+
+
 class NoValidHost(NovaLiteException):
     msg_fmt = "No valid host was found. %(reason)s"
     code = 500
@@ -191,3 +203,12 @@ class DatabaseNotConfigured(NovaLiteException):
         "No [database] connection is configured. Only nova-lite-conductor and "
         "nova-lite-manage use the database."
     )
+
+
+class InstancePasswordSetFailed(Conflict):
+    msg_fmt = "Failed to set admin password on %(instance)s because %(reason)s"
+
+
+class SetAdminPasswdNotImplemented(NovaLiteException):
+    msg_fmt = "Unable to set password on instance"
+    code = 501

@@ -326,6 +326,80 @@ class API:
         migration.save()
         self.compute_rpcapi.revert_resize(context, instance, migration)
 
+    # -- live migration -------------------------------------------------------------------
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.PAUSED])
+    def live_migrate(
+        self,
+        context,
+        instance: Instance,
+        block_migration: bool,
+        disk_over_commit: bool,
+        host_name: str | None = None,
+    ) -> None:
+        """Move the running instance to ``host_name`` (or where the scheduler
+        picks) without stopping it; the conductor checks and starts the move."""
+        if not instance.host:
+            raise exception.InstanceNotReady(instance_id=instance.uuid)
+        if host_name is not None:
+            try:
+                service = Service.get_by_host_and_binary(context, host_name, COMPUTE_BINARY)
+            except exception.ComputeHostNotFound:
+                raise exception.ComputeHostNotFound(host=host_name) from None
+            if host_name == instance.host:
+                raise exception.UnableToMigrateToSelf(instance_id=instance.uuid, host=host_name)
+            if not service.is_up():
+                raise exception.ComputeServiceUnavailable(host=host_name)
+        try:
+            spec = RequestSpec.get_by_instance_uuid(context, instance.uuid)
+        except exception.NotFound:
+            spec = RequestSpec.from_instance(context, instance)
+        self._begin(context, instance, task_states.MIGRATING, "live-migration")
+        self.compute_task_api.live_migrate_instance(
+            context, instance, host_name, block_migration, disk_over_commit, spec
+        )
+
+    # -- evacuation ---------------------------------------------------------------------
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR])
+    def evacuate(
+        self,
+        context,
+        instance: Instance,
+        host: str | None,
+        on_shared_storage: bool,
+        admin_password: str | None = None,
+    ) -> None:
+        """Rebuild the instance of a down compute host on another host."""
+        if not instance.host:
+            raise exception.InstanceNotReady(instance_id=instance.uuid)
+        if self._host_is_up(context, instance.host):
+            LOG.error(
+                "Instance compute service state on %s expected to be down, but it was up.",
+                instance.host,
+            )
+            raise exception.ComputeServiceInUse(host=instance.host)
+        try:
+            spec = RequestSpec.get_by_instance_uuid(context, instance.uuid)
+        except exception.NotFound:
+            spec = RequestSpec.from_instance(context, instance)
+        self._begin(context, instance, task_states.REBUILDING, "evacuate")
+        migration = Migration(
+            context,
+            instance_uuid=instance.uuid,
+            source_compute=instance.host,
+            source_node=instance.node,
+            dest_compute=host,
+            old_instance_type_id=instance.flavor.id,
+            new_instance_type_id=instance.flavor.id,
+            migration_type="evacuation",
+            status="accepted",
+            hidden=False,
+            user_id=context.user_id,
+            project_id=context.project_id,
+        )
+        migration.create()
+        self.compute_task_api.evacuate_instance(context, instance, migration, admin_password, spec)
+
     def _confirm_resize_on_deleting(self, context, instance: Instance) -> None:
         """Deleting a resized instance confirms its move first: the source drops
         the old guest and the room and allocation it kept (as Nova does)."""
@@ -351,6 +425,70 @@ class API:
         self, context, instance_uuid: str, migration_type: str | None = None
     ) -> MigrationList:
         return MigrationList.get_in_progress_by_instance(context, instance_uuid, migration_type)
+
+    # -- rebuild, rescue, admin password (compute/rebuild.py on the host) -------------
+    @staticmethod
+    def _require_host(instance: Instance) -> None:
+        if not instance.host:
+            raise exception.InstanceNotReady(instance_id=instance.uuid)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR])
+    def rebuild(
+        self,
+        context,
+        instance: Instance,
+        image_href: str,
+        admin_password: str | None,
+        name: str | None = None,
+        metadata: dict | None = None,
+    ) -> None:
+        """Re-create the guest from ``image_href`` on its host; same id and host."""
+        self._require_host(instance)
+        instance.image_ref = image_href
+        instance.progress = 0
+        instance.system_metadata = {
+            **instance.system_metadata,
+            "image_base_image_ref": image_href,
+        }
+        if name is not None:
+            instance.display_name = name
+        if metadata is not None:
+            instance.metadata = metadata
+        self._begin(context, instance, task_states.REBUILDING, "rebuild")
+        self.compute_rpcapi.rebuild_instance(context, instance, {"id": image_href}, admin_password)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR])
+    def rescue(
+        self,
+        context,
+        instance: Instance,
+        rescue_password: str | None = None,
+        rescue_image_ref: str | None = None,
+    ) -> None:
+        self._require_host(instance)
+        self._begin(context, instance, task_states.RESCUING, "rescue")
+        self.compute_rpcapi.rescue_instance(context, instance, rescue_password, rescue_image_ref)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.RESCUED])
+    def unrescue(self, context, instance: Instance) -> None:
+        self._begin(context, instance, task_states.UNRESCUING, "unrescue")
+        self.compute_rpcapi.unrescue_instance(context, instance)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE])
+    def set_admin_password(self, context, instance: Instance, password: str) -> None:
+        """Claim UPDATING_PASSWORD and call the host, which answers (Nova's call)."""
+        self._begin(context, instance, task_states.UPDATING_PASSWORD, "changePassword")
+        self.compute_rpcapi.set_admin_password(context, instance, password)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=None, task_state=[None])
+    def force_delete(self, context, instance: Instance) -> None:
+        """Delete in any vm_state, no task running (Nova 34's force_delete)."""
+        self.delete(context, instance)
 
     # -- update, metadata ----------------------------------------------------------------
     @staticmethod

@@ -15,8 +15,11 @@ from oslo_utils import timeutils
 
 from nova_lite import exception
 from nova_lite.compute import power_state, task_states, utils, vm_states
+from nova_lite.compute.evacuate import EvacuateOperations
+from nova_lite.compute.live_migration import LiveMigrationOperations
 from nova_lite.compute.moves import MoveOperations
 from nova_lite.compute.power import PowerOperations
+from nova_lite.compute.rebuild import RebuildOperations
 from nova_lite.compute.recovery import RecoveryOperations
 from nova_lite.compute.resource_tracker import ResourceTracker
 from nova_lite.objects.compute_node import Allocations
@@ -25,12 +28,19 @@ from nova_lite.virt import driver as virt_driver
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
+BUILD_EVENT = "compute_build_and_run_instance"
 
 
 class ComputeManager(
-    PowerOperations, RecoveryOperations, MoveOperations, periodic_task.PeriodicTasks
+    PowerOperations,
+    RecoveryOperations,
+    MoveOperations,
+    LiveMigrationOperations,
+    RebuildOperations,
+    EvacuateOperations,
+    periodic_task.PeriodicTasks,
 ):
-    target = messaging.Target(version="1.2")
+    target = messaging.Target(version="1.5")
 
     def __init__(self, host: str, driver: virt_driver.ComputeDriver | None = None):
         super().__init__(CONF)
@@ -43,6 +53,7 @@ class ComputeManager(
     def init_host(self, context) -> None:
         """Prepare the driver, audit resources and repair interrupted work."""
         self.driver.init_host(self.host)
+        self._destroy_evacuated_instances(context)
         self.rt.update_available_resource(context)
         for instance in InstanceList.get_by_host(context, self.host):
             self._init_instance(context, instance)
@@ -78,7 +89,7 @@ class ComputeManager(
         with self._locks.hold(instance.uuid):
             try:
                 with utils.event_reporter(
-                    context, instance.uuid, "compute_build_and_run_instance", self.host
+                    context, instance.uuid, BUILD_EVENT, self.host, start=False
                 ):
                     self._build(context, instance, node, image)
             except (exception.InstanceNotFound, exception.UnexpectedDeletingTaskStateError):
@@ -94,7 +105,10 @@ class ComputeManager(
             instance.node = node
             instance.launched_on = self.host
             instance.task_state = task_states.SPAWNING
-            instance.save(expected_task_state=[task_states.SCHEDULING])
+            instance.save(
+                expected_task_state=[task_states.SCHEDULING],
+                start_event={"event": BUILD_EVENT, "host": self.host},
+            )
             self.driver.spawn(context, instance, image)
         instance.vm_state = vm_states.ACTIVE
         instance.task_state = None

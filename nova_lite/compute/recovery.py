@@ -39,6 +39,12 @@ MOVE_TASKS = {
     task_states.RESIZE_FINISH,
     task_states.RESIZE_REVERTING,
     task_states.RESIZE_CONFIRMING,
+    task_states.MIGRATING,  # live migration
+}
+REBUILD_TASKS = {
+    task_states.REBUILDING,
+    task_states.REBUILD_BLOCK_DEVICE_MAPPING,
+    task_states.REBUILD_SPAWNING,
 }
 VM_STATE_OF_POWER = {
     power_state.RUNNING: vm_states.ACTIVE,
@@ -59,6 +65,15 @@ def past_deadline(instance) -> bool:
     since = instance.updated_at or instance.created_at
     age = timeutils.delta_seconds(timeutils.normalize_time(since), timeutils.utcnow())
     return age > task_deadline(instance.task_state)
+
+
+def is_move(context, instance, task: str) -> bool:
+    """Whether ``task`` belongs to a move (a REBUILDING one to an evacuation)."""
+    if task in MOVE_TASKS:
+        return True
+    if task not in REBUILD_TASKS:
+        return False
+    return bool(MigrationList.get_in_progress_by_instance(context, instance.uuid, "evacuation"))
 
 
 def fail_interrupted_move(context, instance, task: str, host: str | None = None) -> None:
@@ -113,14 +128,40 @@ class RecoveryOperations(utils.PeriodicTaskMixin):
                     instance.set_error(error, host=self.host, expected_task_state=[task])
                     return True
             self._settle(instance, task)
-        elif task in MOVE_TASKS:
+        elif is_move(context, instance, task):
             fail_interrupted_move(context, instance, task, self.host)
         elif task in SETTLE_TASKS:
             LOG.info("Settling %s after an interrupted %s", instance.uuid, task)
             self._settle(instance, task)
+        elif task in REBUILD_TASKS:
+            LOG.warning("Rebuild of %s interrupted in %s: ERROR", instance.uuid, task)
+            error = exception.InstanceTaskTimedOut(
+                instance_uuid=instance.uuid, reason=f"the rebuild was interrupted in {task}"
+            )
+            instance.set_error(error, host=self.host, expected_task_state=[task])
+        elif task in (task_states.RESCUING, task_states.UNRESCUING):
+            LOG.info("Settling %s after an interrupted %s", instance.uuid, task)
+            self._settle_rescue(instance, task)
+        elif task == task_states.UPDATING_PASSWORD:
+            instance.task_state = None
+            instance.save(expected_task_state=[task])
         else:
             return False
         return True
+
+    def _settle_rescue(self, instance, task: str) -> None:
+        """A guest running from its rescue image is RESCUED; otherwise as _settle."""
+        try:
+            rescued = self.driver.is_rescued(instance)
+        except NotImplementedError:
+            rescued = False
+        if not rescued:
+            self._settle(instance, task)
+            return
+        instance.power_state = self._query_power_state(instance)
+        instance.vm_state = vm_states.RESCUED
+        instance.task_state = None
+        instance.save(expected_task_state=[task])
 
     def _settle(self, instance, task: str) -> None:
         """Let the hypervisor decide vm_state and power_state, and clear the task."""

@@ -19,9 +19,14 @@ class ComputeAPI:
           unpause_instance, suspend_instance, resume_instance, get_console_output
     1.2 - prep_resize, resize_instance, finish_resize, confirm_resize,
           revert_resize, finish_revert_resize, drop_move_claim_at_dest
+    1.3 - check_can_live_migrate_destination, check_can_live_migrate_source,
+          live_migration, pre_live_migration, post_live_migration_at_destination,
+          rollback_live_migration_at_destination
+    1.4 - rebuild_instance, rescue_instance, unrescue_instance, set_admin_password
+    1.5 - evacuate_instance
     """
 
-    VERSION = "1.2"
+    VERSION = "1.5"
 
     def __init__(self) -> None:
         self.client = rpc.get_client(
@@ -140,4 +145,112 @@ class ComputeAPI:
         """Destination: forget the room claimed for a move that failed on the source."""
         self._cast_move(
             context, migration.dest_compute, "drop_move_claim_at_dest", instance, migration
+        )
+
+    # -- live migration (1.3) ------------------------------------------------------------
+    def _prepare_live(self, host: str, timeout: int | None = None):
+        return self.client.prepare(server=host, version="1.3", timeout=timeout)
+
+    def check_can_live_migrate_destination(
+        self, context, instance, migration, block_migration: bool, disk_over_commit: bool
+    ) -> dict:
+        """Destination (a call): can it take the guest? Claims room for it there."""
+        return self._prepare_live(migration.dest_compute).call(
+            context,
+            "check_can_live_migrate_destination",
+            instance=instance,
+            migration=migration,
+            block_migration=block_migration,
+            disk_over_commit=disk_over_commit,
+        )
+
+    def check_can_live_migrate_source(self, context, instance, dest_check_data: dict) -> dict:
+        """Source (a call): can the guest leave?"""
+        return self._prepare_live(instance.host).call(
+            context,
+            "check_can_live_migrate_source",
+            instance=instance,
+            dest_check_data=dest_check_data,
+        )
+
+    def live_migration(self, context, instance, migration, migrate_data: dict) -> None:
+        """Source: move the running guest to the migration's destination."""
+        self._prepare_live(migration.source_compute).cast(
+            context,
+            "live_migration",
+            instance=instance,
+            migration=migration,
+            migrate_data=migrate_data,
+        )
+
+    def pre_live_migration(self, context, instance, migration, migrate_data: dict) -> dict:
+        """Destination (a call): get ready to receive the guest."""
+        return self._prepare_live(migration.dest_compute).call(
+            context,
+            "pre_live_migration",
+            instance=instance,
+            migration=migration,
+            migrate_data=migrate_data,
+        )
+
+    def post_live_migration_at_destination(self, context, instance, migration) -> None:
+        """Destination (a call): the guest runs there now; record it there."""
+        self._prepare_live(migration.dest_compute).call(
+            context, "post_live_migration_at_destination", instance=instance, migration=migration
+        )
+
+    def rollback_live_migration_at_destination(self, context, instance, migration) -> None:
+        """Destination: forget the guest and the room prepared for it."""
+        self._prepare_live(migration.dest_compute).cast(
+            context,
+            "rollback_live_migration_at_destination",
+            instance=instance,
+            migration=migration,
+        )
+
+    # -- rebuild, rescue, admin password (1.4) -----------------------------------------
+    def rebuild_instance(self, context, instance, image: dict, admin_password) -> None:
+        """The instance's host: destroy the guest and spawn it again from ``image``."""
+        self._cast(
+            context,
+            "rebuild_instance",
+            instance,
+            version="1.4",
+            image=image,
+            admin_password=admin_password,
+        )
+
+    def rescue_instance(self, context, instance, rescue_password, rescue_image_ref) -> None:
+        self._cast(
+            context,
+            "rescue_instance",
+            instance,
+            version="1.4",
+            rescue_password=rescue_password,
+            rescue_image_ref=rescue_image_ref,
+        )
+
+    def unrescue_instance(self, context, instance) -> None:
+        self._cast(context, "unrescue_instance", instance, version="1.4")
+
+    def set_admin_password(self, context, instance, new_pass: str) -> None:
+        """A call, as Nova's: the API reports the driver's answer (501/409)."""
+        client = self.client.prepare(server=instance.host, version="1.4")
+        client.call(context, "set_admin_password", instance=instance, new_pass=new_pass)
+
+    # -- evacuation (1.5) -------------------------------------------------------------
+    def evacuate_instance(
+        self, context, instance, migration, image: dict, admin_password, node: str
+    ) -> None:
+        """Destination: rebuild the instance of a down host there (Nova's
+        rebuild_instance with evacuate=True)."""
+        client = self.client.prepare(server=migration.dest_compute, version="1.5")
+        client.cast(
+            context,
+            "evacuate_instance",
+            instance=instance,
+            migration=migration,
+            image=image,
+            admin_password=admin_password,
+            node=node,
         )

@@ -15,14 +15,16 @@ LOG = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
-def event_reporter(context, instance_uuid: str, event: str, host: str):
+def event_reporter(context, instance_uuid: str, event: str, host: str, start: bool = True):
     """Record an instance action event around a block: start, then the result.
 
+    ``start=False`` when the block starts the event itself (in a save).
     Work a service starts by itself (repairs at start-up, periodic tasks)
     belongs to no user action; it runs without an event.
     """
     try:
-        InstanceActionEvent.event_start(context, instance_uuid, event, host=host)
+        if start:
+            InstanceActionEvent.event_start(context, instance_uuid, event, host=host)
     except exception.NotFound:
         LOG.debug(
             "No action of request %s on %s: %s runs without an event",

@@ -8,7 +8,7 @@ from oslo_log import log as logging
 from nova_lite import exception
 from nova_lite.compute import rpcapi as compute_rpcapi
 from nova_lite.compute import task_states
-from nova_lite.conductor import migrate
+from nova_lite.conductor import evacuate, live_migrate, migrate
 from nova_lite.conductor.recovery import OrphanRepair
 from nova_lite.objects import base as objects_base
 from nova_lite.objects.instance_action import InstanceActionEvent
@@ -55,7 +55,7 @@ class ComputeTaskManager(OrphanRepair):
     """Orchestrates tasks that span services: building instances, and moving them
     (cold migration and resize, in conductor/migrate.py)."""
 
-    target = messaging.Target(namespace="compute_task", version="1.1")
+    target = messaging.Target(namespace="compute_task", version="1.3")
 
     def __init__(self) -> None:
         super().__init__()
@@ -66,6 +66,34 @@ class ComputeTaskManager(OrphanRepair):
         """Cold migration or resize: schedule, then start the move (conductor/migrate.py)."""
         migrate.migrate_server(
             context, instance, flavor, request_spec, clean_shutdown, self.scheduler, self.compute
+        )
+
+    def live_migrate_instance(
+        self, context, instance, host, block_migration, disk_over_commit, request_spec
+    ) -> None:
+        """Live migration: choose and check the destination, then start the move
+        on the source (conductor/live_migrate.py)."""
+        live_migrate.live_migrate_instance(
+            context,
+            instance,
+            host,
+            block_migration,
+            disk_over_commit,
+            request_spec,
+            self.scheduler,
+            self.compute,
+        )
+
+    def evacuate_instance(self, context, instance, migration, admin_password, request_spec):
+        """Evacuation: choose the destination, then rebuild there (conductor/evacuate.py)."""
+        evacuate.evacuate_instance(
+            context,
+            instance,
+            migration,
+            admin_password,
+            request_spec,
+            self.scheduler,
+            self.compute,
         )
 
     def build_instances(self, context, instances, image, request_spec) -> None:

@@ -72,7 +72,7 @@ class OrphanRepair(periodic_task.PeriodicTasks):
             instance.terminated_at = timeutils.utcnow()
             instance.destroy(expected_task_state=[task])
             return
-        if task in recovery.MOVE_TASKS:
+        if recovery.is_move(context, instance, task):
             recovery.fail_interrupted_move(context, instance, task)
             return
         reason = f"{task} passed its deadline and {where}"

@@ -58,9 +58,11 @@ class ComputeTaskAPI:
     API version history:
         1.0 - build_instances
         1.1 - migrate_server (cold migration and resize)
+        1.2 - live_migrate_instance
+        1.3 - evacuate_instance
     """
 
-    VERSION = "1.1"
+    VERSION = "1.3"
 
     def __init__(self) -> None:
         self.client = rpc.get_client(
@@ -91,4 +93,36 @@ class ComputeTaskAPI:
             flavor=flavor,
             request_spec=request_spec,
             clean_shutdown=clean_shutdown,
+        )
+
+    def live_migrate_instance(
+        self,
+        context,
+        instance,
+        host: str | None,
+        block_migration: bool,
+        disk_over_commit: bool,
+        request_spec,
+    ) -> None:
+        """Live-migrate an instance to ``host`` (None: the scheduler picks one)."""
+        self.client.prepare(version="1.2").cast(
+            context,
+            "live_migrate_instance",
+            instance=instance,
+            host=host,
+            block_migration=block_migration,
+            disk_over_commit=disk_over_commit,
+            request_spec=request_spec,
+        )
+
+    def evacuate_instance(self, context, instance, migration, admin_password, request_spec) -> None:
+        """Rebuild the instance of a down host elsewhere (to the migration's
+        dest_compute when the admin named one, else where the scheduler picks)."""
+        self.client.prepare(version="1.3").cast(
+            context,
+            "evacuate_instance",
+            instance=instance,
+            migration=migration,
+            admin_password=admin_password,
+            request_spec=request_spec,
         )

@@ -617,7 +617,12 @@ def instance_get_busy_since(context, before) -> list[models.Instance]:
 
 @_writer
 def instance_update(
-    context, uuid: str, values: dict, expected: dict | None = None, action: str | None = None
+    context,
+    uuid: str,
+    values: dict,
+    expected: dict | None = None,
+    action: str | None = None,
+    start_event: dict | None = None,
 ) -> models.Instance:
     """Update one instance, compare-and-swap on ``expected`` columns.
 
@@ -625,7 +630,8 @@ def instance_update(
     have now; when the row does not match, nothing is written and
     UnexpectedTaskStateError (or its deleting variant) is raised. ``action``
     starts an instance action in the same transaction, so an action is
-    recorded exactly when its state change wins.
+    recorded exactly when its state change wins; ``start_event`` (event, host)
+    likewise starts an event of the request's action, if it has one.
     """
     values = dict(values)
     extras = {k: values.pop(k, None) for k in _INSTANCE_EXTRA}
@@ -656,6 +662,14 @@ def instance_update(
         raise error(instance_uuid=uuid, expected=expected, actual=actual)
     _set_instance_dicts(context, uuid, extras["metadata"], extras["system_metadata"])
     _record_action(context, uuid, action)
+    if start_event is not None:
+        action_row = _action_get_by_request_id(context, uuid, context.request_id)
+        if action_row is not None:
+            session.add(
+                models.InstanceActionEvent(
+                    action_id=action_row.id, start_time=timeutils.utcnow(), **start_event
+                )
+            )
     session.flush()
     return instance_get_by_uuid(context, uuid)
 

@@ -131,11 +131,13 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         expected_task_state: list | str | None = None,
         expected_vm_state: list | str | None = None,
         action: str | None = None,
+        start_event: dict | None = None,
     ) -> None:
         """Write changes; ``expected_*`` make it a compare-and-swap.
 
         Pass ``expected_task_state=[None]`` to require that no task runs.
-        ``action`` starts an instance action in the same transaction.
+        ``action`` starts an instance action in the same transaction, and
+        ``start_event`` ({"event": ..., "host": ...}) an event of the request's.
         """
         expected = {}
         if expected_task_state is not None:
@@ -143,7 +145,7 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         if expected_vm_state is not None:
             expected["vm_state"] = expected_vm_state
         row = base.db_api().instance_update(
-            self._context, self.uuid, self._db_changes(), expected, action
+            self._context, self.uuid, self._db_changes(), expected, action, start_event
         )
         fault = self.fault if self.obj_attr_is_set("fault") else None
         self._from_db_object(self._context, self, row)

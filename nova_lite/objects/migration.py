@@ -20,6 +20,7 @@ from nova_lite.objects import base
 MIGRATION = "migration"
 RESIZE = "resize"
 LIVE_MIGRATION = "live-migration"
+EVACUATION = "evacuation"
 
 # The instance is still on its source: the destination holds room for it.
 BEFORE_FINISH = ("pre-migrating", "migrating", "post-migrating")
@@ -27,7 +28,7 @@ BEFORE_FINISH = ("pre-migrating", "migrating", "post-migrating")
 AFTER_FINISH = ("finished", "confirming", "reverting")
 IN_PROGRESS = BEFORE_FINISH + AFTER_FINISH
 # A live migration's own statuses while it runs.
-LIVE_IN_PROGRESS = ("queued", "preparing", "running", "post-migrating")
+LIVE_IN_PROGRESS = ("accepted", "queued", "preparing", "running", "post-migrating")
 
 
 @base.register

@@ -178,6 +178,10 @@ class ComputeDriver:
     def unrescue(self, context, instance) -> None:
         raise NotImplementedError()
 
+    def is_rescued(self, instance) -> bool:
+        """Whether the guest runs from a rescue image (settles interrupted rescues)."""
+        raise NotImplementedError()
+
     # -- cold migration and resize -------------------------------------------
     def migrate_disk_and_power_off(
         self,

@@ -107,7 +107,12 @@ class FakeDriver(driver.ComputeDriver):
         # Guests a resize or cold migration took away, kept (powered off) on
         # their source until the move is confirmed or reverted.
         self._moved = GuestTable(path and path.replace("fake-guests-", "fake-moved-"))
+        # Guests booted from a rescue image (uuid -> True) until unrescued.
+        self._rescued = GuestTable(path and path.replace("fake-guests-", "fake-rescued-"))
+        self._passwords: dict[str, str] = {}
         self._lock = threading.Lock()
+        # Power states of guests arriving by live migration, until they resume here.
+        self._incoming: dict[str, int] = {}
 
     def get_available_nodes(self) -> list[str]:
         return [self.host]
@@ -169,6 +174,7 @@ class FakeDriver(driver.ComputeDriver):
     ) -> None:
         with self._lock:
             self._guests.pop(instance.uuid, None)
+            self._rescued.pop(instance.uuid, None)
 
     def cleanup(
         self, context, instance, network_info=None, block_device_info=None, destroy_disks=True
@@ -255,6 +261,114 @@ class FakeDriver(driver.ComputeDriver):
             elif instance.uuid not in self._guests:
                 raise exception.InstanceNotFound(instance_id=instance.uuid)
             self._guests[instance.uuid] = power_state.RUNNING if power_on else power_state.SHUTDOWN
+
+    # -- live migration (the guest moves from this driver's table to the destination's) --
+    @injectable
+    def check_can_live_migrate_destination(
+        self,
+        context,
+        instance,
+        src_compute_info,
+        dst_compute_info,
+        block_migration=False,
+        disk_over_commit=False,
+    ) -> dict:
+        return {"dest": self.host, "block_migration": bool(block_migration)}
+
+    @injectable
+    def check_can_live_migrate_source(
+        self, context, instance, dest_check_data, block_device_info=None
+    ) -> dict:
+        state = self.get_info(instance).state
+        return {**dest_check_data, "source": self.host, "power_state": state}
+
+    @injectable
+    def pre_live_migration(
+        self, context, instance, block_device_info, network_info, disk_info, migrate_data=None
+    ) -> dict:
+        migrate_data = dict(migrate_data or {})
+        with self._lock:  # the incoming guest waits, paused, for its memory
+            self._guests[instance.uuid] = power_state.PAUSED
+            self._incoming[instance.uuid] = migrate_data.get("power_state", power_state.RUNNING)
+        return migrate_data
+
+    def live_migration(
+        self,
+        context,
+        instance,
+        dest,
+        post_method,
+        recover_method,
+        block_migration=False,
+        migrate_data=None,
+    ) -> None:
+        migrate_data = dict(migrate_data or {})
+        fail, hang = _injected("live_migration", instance)
+        if hang:
+            time.sleep(hang)
+        if fail:
+            recover_method(context, instance, dest, migrate_data)
+            return
+        with self._lock:
+            state = self._guests.pop(instance.uuid, None)
+        if state is None:
+            recover_method(context, instance, dest, migrate_data)
+            return
+        migrate_data["power_state"] = state
+        post_method(context, instance, dest, block_migration, migrate_data)
+
+    @injectable
+    def post_live_migration(self, context, instance, block_device_info, migrate_data=None) -> None:
+        with self._lock:
+            self._guests.pop(instance.uuid, None)
+
+    @injectable
+    def post_live_migration_at_destination(
+        self, context, instance, network_info, block_migration=False, block_device_info=None
+    ) -> None:
+        with self._lock:  # it resumes as it ran on the source
+            self._guests[instance.uuid] = self._incoming.pop(instance.uuid, power_state.RUNNING)
+
+    def rollback_live_migration_at_destination(
+        self,
+        context,
+        instance,
+        network_info,
+        block_device_info,
+        destroy_disks=True,
+        migrate_data=None,
+    ) -> None:
+        with self._lock:
+            self._guests.pop(instance.uuid, None)
+            self._incoming.pop(instance.uuid, None)
+
+    # -- rescue and admin password -------------------------------------------------
+    @injectable
+    def rescue(
+        self, context, instance, network_info, image_meta, rescue_password, block_device_info=None
+    ) -> None:
+        with self._lock:
+            if instance.uuid not in self._guests:
+                raise exception.InstanceNotFound(instance_id=instance.uuid)
+            self._rescued[instance.uuid] = True
+            self._guests[instance.uuid] = power_state.RUNNING
+
+    @injectable
+    def unrescue(self, context, instance) -> None:
+        with self._lock:
+            if instance.uuid not in self._guests:
+                raise exception.InstanceNotFound(instance_id=instance.uuid)
+            self._rescued.pop(instance.uuid, None)
+            self._guests[instance.uuid] = power_state.RUNNING
+
+    def is_rescued(self, instance) -> bool:
+        with self._lock:
+            return bool(self._rescued.get(instance.uuid))
+
+    @injectable
+    def set_admin_password(self, instance, new_pass: str) -> None:
+        self.get_info(instance)
+        self._passwords[instance.uuid] = new_pass
 
     def get_console_output(self, context, instance) -> str:
         self.get_info(instance)

@@ -187,9 +187,9 @@ def test_set_error_writes_fault_before_error_state(db, ctx, make_instance, monke
         order.append(("fault", Instance.get_by_uuid(ctx, instance.uuid).vm_state))
         return real_fault(context, values)
 
-    def update(context, uuid, values, expected=None, action=None):
+    def update(context, uuid, values, expected=None, action=None, start_event=None):
         order.append(("update", values.get("vm_state")))
-        return real_update(context, uuid, values, expected, action)
+        return real_update(context, uuid, values, expected, action, start_event)
 
     monkeypatch.setattr(db_api, "instance_fault_create", fault_create)
     monkeypatch.setattr(db_api, "instance_update", update)

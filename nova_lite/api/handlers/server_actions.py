@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
+import string
 
 import webob
+from oslo_utils import strutils, uuidutils
 
 from nova_lite import exception
 from nova_lite.api import handler, policy
+from nova_lite.api.handlers import servers
 from nova_lite.api.handlers.servers import compute
 from nova_lite.api.schemas import server_actions as schemas
+from nova_lite.api.views import servers as views
+from nova_lite.objects.service import Service
 
 
 def _instance(req: webob.Request, server_id: str, rule: str):
@@ -139,6 +145,117 @@ def revert_resize(req: webob.Request, server_id: str, body: dict) -> None:
         compute().revert_resize(context, instance)
 
 
+# -- rebuild, rescue, admin password, force delete --
+def _password(given: str | None) -> str:
+    """The caller's password, or a generated one (Nova's utils.generate_password)."""
+    if given is not None:
+        return given
+    symbols = string.ascii_letters + string.digits
+    return "".join(secrets.choice(symbols) for _ in range(12))
+
+
+@handler.handler(status=202, schema=schemas.rebuild)
+def rebuild(req: webob.Request, server_id: str, body: dict) -> dict:
+    rebuild = body["rebuild"]
+    image_id = servers._image_id(rebuild["imageRef"])
+    password = _password(rebuild.get("adminPass"))
+    context, instance = _instance(req, server_id, "os_compute_api:servers:rebuild")
+    with _nova_errors("rebuild", server_id):
+        compute().rebuild(
+            context,
+            instance,
+            image_id,
+            password,
+            name=rebuild.get("name"),
+            metadata=rebuild.get("metadata"),
+        )
+    server = views.detail(req, instance, policy.check_is_admin(context))
+    server["adminPass"] = password
+    return {"server": server}
+
+
+@handler.handler(status=200, schema=schemas.rescue)
+def rescue(req: webob.Request, server_id: str, body: dict) -> dict:
+    options = body["rescue"] or {}
+    image_ref = options.get("rescue_image_ref")
+    if image_ref is not None and not uuidutils.is_uuid_like(image_ref):
+        raise exception.InvalidRequest(reason="Invalid rescue_image_ref provided.")
+    password = _password(options.get("adminPass"))
+    context, instance = _instance(req, server_id, "os_compute_api:os-rescue")
+    with _nova_errors("rescue", server_id):
+        compute().rescue(context, instance, password, image_ref)
+    return {"adminPass": password}
+
+
+@handler.handler(status=202, schema=schemas.unrescue)
+def unrescue(req: webob.Request, server_id: str, body: dict) -> None:
+    context, instance = _instance(req, server_id, "os_compute_api:os-unrescue")
+    with _nova_errors("unrescue", server_id):
+        compute().unrescue(context, instance)
+
+
+@handler.handler(status=202, schema=schemas.change_password)
+def change_password(req: webob.Request, server_id: str, body: dict) -> None:
+    context, instance = _instance(req, server_id, "os_compute_api:os-admin-password")
+    with _nova_errors("changePassword", server_id):
+        compute().set_admin_password(context, instance, body["changePassword"]["adminPass"])
+
+
+@handler.handler(status=202, schema=schemas.force_delete)
+def force_delete(req: webob.Request, server_id: str, body: dict) -> None:
+    context, instance = _instance(req, server_id, "os_compute_api:os-deferred-delete:force")
+    with _nova_errors("forceDelete", server_id):
+        compute().force_delete(context, instance)
+
+
+# -- live migration --
+@handler.handler(status=202, schema=schemas.migrate_live)
+def migrate_live(req: webob.Request, server_id: str, body: dict) -> None:
+    context, instance = _instance(req, server_id, "os_compute_api:os-migrate-server:migrate_live")
+    params = body["os-migrateLive"]
+    with _nova_errors("os-migrateLive", server_id):
+        try:
+            compute().live_migrate(
+                context,
+                instance,
+                strutils.bool_from_string(params["block_migration"], strict=True),
+                strutils.bool_from_string(params["disk_over_commit"], strict=True),
+                params["host"],
+            )
+        except exception.ComputeHostNotFound as error:
+            raise exception.InvalidRequest(reason=error.format_message()) from None
+
+
+# -- evacuation --
+@handler.handler(status=200, schema=schemas.evacuate)
+def evacuate(req: webob.Request, server_id: str, body: dict) -> dict:
+    """Nova 2.1: answers 200 (not 202) with the password set on the rebuilt
+    guest, None when its disk is kept on shared storage."""
+    context, instance = _instance(req, server_id, "os_compute_api:os-evacuate")
+    params = body["evacuate"]
+    host = params.get("host")
+    on_shared_storage = strutils.bool_from_string(params["onSharedStorage"], strict=True)
+    password = None
+    if "adminPass" in params:
+        if on_shared_storage:
+            raise exception.InvalidRequest(
+                reason="admin password can't be changed on existing disk"
+            )
+        password = params["adminPass"]
+    elif not on_shared_storage:
+        password = _password(None)
+    if host is not None:
+        try:
+            Service.get_by_host_and_binary(context, host, "nova-compute")
+        except exception.ComputeHostNotFound:
+            raise exception.NotFound(f"Compute host {host} not found.") from None
+    if instance.host == host:
+        raise exception.InvalidRequest(reason="The target host can't be the same one.")
+    with _nova_errors("evacuate", server_id):
+        compute().evacuate(context, instance, host, on_shared_storage, password)
+    return {"adminPass": password}
+
+
 ACTIONS = {
     "os-start": [start],
     "os-stop": [stop],
@@ -155,4 +272,11 @@ ACTIONS = {
     "resize": [resize],
     "confirmResize": [confirm_resize],
     "revertResize": [revert_resize],
+    "rebuild": [rebuild],
+    "rescue": [rescue],
+    "unrescue": [unrescue],
+    "changePassword": [change_password],
+    "forceDelete": [force_delete],
+    "os-migrateLive": [migrate_live],
+    "evacuate": [evacuate],
 }

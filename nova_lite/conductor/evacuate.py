@@ -1,0 +1,105 @@
+"""Evacuation, the conductor's part (Nova's rebuild_instance with evacuate=True).
+
+The API recorded the migration ('accepted') and set the instance REBUILDING.
+Here: park the source's allocation on the migration (its host is down), choose
+the destination (the scheduler, the source excluded; or the host the admin
+named, claimed here), then have the destination rebuild the instance (see
+nova_lite.compute.evacuate). A failure here leaves the instance on its
+source in its vm_state with no task and a fault, the migration in 'error'.
+"""
+
+from __future__ import annotations
+
+from oslo_log import log as logging
+
+from nova_lite import exception
+from nova_lite.compute import task_states, utils
+from nova_lite.objects.compute_node import Allocations, ComputeNodeList
+
+LOG = logging.getLogger(__name__)
+
+EVENT = "conductor_rebuild_server"
+
+
+class EvacuateTask:
+    def __init__(
+        self, context, instance, migration, admin_password, request_spec, scheduler, compute
+    ):
+        self.context = context
+        self.instance = instance
+        self.migration = migration
+        self.admin_password = admin_password
+        self.request_spec = request_spec
+        self.scheduler = scheduler
+        self.compute = compute
+
+    def execute(self) -> None:
+        context, instance, migration = self.context, self.instance, self.migration
+        Allocations.move(context, instance.uuid, migration.uuid)
+        if migration.dest_compute:
+            host, node = self._claim_requested_destination(migration.dest_compute)
+        else:
+            spec = self.request_spec
+            spec.instance_uuid = instance.uuid
+            spec.flavor = instance.flavor
+            spec.num_instances = 1
+            spec.ignore_hosts = [instance.host]
+            selection = self.scheduler.select_destinations(context, spec, [instance.uuid])[0]
+            host, node = selection.service_host, selection.nodename
+        LOG.info("Evacuating instance %s from %s to %s", instance.uuid, instance.host, host)
+        migration.dest_compute = host
+        migration.dest_node = node
+        migration.save()
+        self.compute.evacuate_instance(
+            context, instance, migration, {"id": instance.image_ref}, self.admin_password, node
+        )
+
+    def _claim_requested_destination(self, host: str) -> tuple[str, str]:
+        nodes = ComputeNodeList.get_all(self.context, host=host)
+        if not nodes:
+            raise exception.ComputeHostNotFound(host=host)
+        node = nodes[0]
+        self.request_spec.flavor = self.instance.flavor
+        claim = dict(
+            consumer_uuid=self.instance.uuid,
+            compute_node_uuid=node.uuid,
+            **self.request_spec.resources,
+        )
+        if Allocations.claim(self.context, [claim]):
+            raise exception.NoValidHost(
+                reason=f"Unable to move instance {self.instance.uuid} to host {host}. "
+                "There is not enough capacity on the host for the instance."
+            )
+        return host, node.hypervisor_hostname
+
+    def rollback(self, error: Exception) -> None:
+        context, instance, migration = self.context, self.instance, self.migration
+        migration.status = "error"
+        migration.save()
+        Allocations.move(context, migration.uuid, instance.uuid)
+        try:
+            instance.add_fault(error)
+            instance.task_state = None
+            instance.save(expected_task_state=[task_states.REBUILDING])
+        except exception.InstanceNotFound:
+            LOG.info("Instance %s was deleted while its evacuation failed", instance.uuid)
+            Allocations.release(context, instance.uuid)
+        except exception.UnexpectedTaskStateError as race:
+            LOG.info("Instance %s changed while its evacuation failed: %s", instance.uuid, race)
+
+
+def evacuate_instance(
+    context, instance, migration, admin_password, request_spec, scheduler, compute
+) -> None:
+    task = EvacuateTask(
+        context, instance, migration, admin_password, request_spec, scheduler, compute
+    )
+    try:
+        with utils.event_reporter(context, instance.uuid, EVENT, None):
+            task.execute()
+    except Exception as error:  # noqa: BLE001 - every failure is rolled back and recorded
+        LOG.warning("Cannot evacuate instance %s: %s", instance.uuid, error)
+        try:
+            task.rollback(error)
+        except Exception:  # noqa: BLE001 - logged; the task deadline repairs the rest
+            LOG.exception("Rolling back the evacuation of instance %s failed", instance.uuid)
