@@ -14,7 +14,8 @@ from oslo_log import log as logging
 
 from nova_lite import exception
 from nova_lite.compute import task_states, utils
-from nova_lite.objects.compute_node import Allocations, ComputeNodeList
+from nova_lite.conductor import move_common
+from nova_lite.objects.compute_node import Allocations
 
 LOG = logging.getLogger(__name__)
 
@@ -55,22 +56,7 @@ class EvacuateTask:
         )
 
     def _claim_requested_destination(self, host: str) -> tuple[str, str]:
-        nodes = ComputeNodeList.get_all(self.context, host=host)
-        if not nodes:
-            raise exception.ComputeHostNotFound(host=host)
-        node = nodes[0]
-        self.request_spec.flavor = self.instance.flavor
-        claim = dict(
-            consumer_uuid=self.instance.uuid,
-            compute_node_uuid=node.uuid,
-            **self.request_spec.resources,
-        )
-        if Allocations.claim(self.context, [claim]):
-            raise exception.NoValidHost(
-                reason=f"Unable to move instance {self.instance.uuid} to host {host}. "
-                "There is not enough capacity on the host for the instance."
-            )
-        return host, node.hypervisor_hostname
+        return move_common.claim_on_host(self.context, self.instance, self.request_spec, host)
 
     def rollback(self, error: Exception) -> None:
         context, instance, migration = self.context, self.instance, self.migration

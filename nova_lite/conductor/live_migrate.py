@@ -16,8 +16,9 @@ from oslo_log import log as logging
 
 from nova_lite import exception
 from nova_lite.compute import task_states, utils
+from nova_lite.conductor import move_common
 from nova_lite.objects import migration as migration_obj
-from nova_lite.objects.compute_node import Allocations, ComputeNodeList
+from nova_lite.objects.compute_node import Allocations
 from nova_lite.objects.service import Service
 
 LOG = logging.getLogger(__name__)
@@ -105,22 +106,7 @@ class LiveMigrationTask:
         if host == self.instance.host:
             raise exception.UnableToMigrateToSelf(instance_id=self.instance.uuid, host=host)
         self._check_host_is_up(host)
-        nodes = ComputeNodeList.get_all(self.context, host=host)
-        if not nodes:
-            raise exception.ComputeHostNotFound(host=host)
-        node = nodes[0]
-        self.request_spec.flavor = self.instance.flavor
-        claim = dict(
-            consumer_uuid=self.instance.uuid,
-            compute_node_uuid=node.uuid,
-            **self.request_spec.resources,
-        )
-        if Allocations.claim(self.context, [claim]):
-            raise exception.NoValidHost(
-                reason=f"Unable to move instance {self.instance.uuid} to host {host}. "
-                "There is not enough capacity on the host for the instance."
-            )
-        return host, node.hypervisor_hostname
+        return move_common.claim_on_host(self.context, self.instance, self.request_spec, host)
 
     def rollback(self, error: Exception) -> None:
         """Undo what execute did, whatever step it failed at."""
