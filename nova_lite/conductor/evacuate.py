@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from oslo_log import log as logging
 
-from nova_lite import exception
 from nova_lite.compute import task_states, utils
 from nova_lite.conductor import move_common
 from nova_lite.objects.compute_node import Allocations
@@ -59,19 +58,9 @@ class EvacuateTask:
         return move_common.claim_on_host(self.context, self.instance, self.request_spec, host)
 
     def rollback(self, error: Exception) -> None:
-        context, instance, migration = self.context, self.instance, self.migration
-        migration.status = "error"
-        migration.save()
-        Allocations.move(context, migration.uuid, instance.uuid)
-        try:
-            instance.add_fault(error)
-            instance.task_state = None
-            instance.save(expected_task_state=[task_states.REBUILDING])
-        except exception.InstanceNotFound:
-            LOG.info("Instance %s was deleted while its evacuation failed", instance.uuid)
-            Allocations.release(context, instance.uuid)
-        except exception.UnexpectedTaskStateError as race:
-            LOG.info("Instance %s changed while its evacuation failed: %s", instance.uuid, race)
+        context, instance = self.context, self.instance
+        move_common.return_allocation(context, instance, self.migration)
+        move_common.end_failed_task(context, instance, error, task_states.REBUILDING, "evacuation")
 
 
 def evacuate_instance(

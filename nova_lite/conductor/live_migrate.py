@@ -112,18 +112,10 @@ class LiveMigrationTask:
         """Undo what execute did, whatever step it failed at."""
         context, instance, migration = self.context, self.instance, self.migration
         if migration is not None and "id" in migration:
-            migration.status = "error"
-            migration.save()
-            Allocations.move(context, migration.uuid, instance.uuid)
-        try:
-            instance.add_fault(error)
-            instance.task_state = None
-            instance.save(expected_task_state=[task_states.MIGRATING])
-        except exception.InstanceNotFound:
-            LOG.info("Instance %s was deleted while its live migration failed", instance.uuid)
-            Allocations.release(context, instance.uuid)
-        except exception.UnexpectedTaskStateError as race:
-            LOG.info("Instance %s changed while its live migration failed: %s", instance.uuid, race)
+            move_common.return_allocation(context, instance, migration)
+        move_common.end_failed_task(
+            context, instance, error, task_states.MIGRATING, "live migration"
+        )
 
 
 def live_migrate_instance(

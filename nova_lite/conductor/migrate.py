@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from oslo_log import log as logging
 
-from nova_lite import exception
 from nova_lite.compute import task_states, utils
+from nova_lite.conductor import move_common
 from nova_lite.objects import migration as migration_obj
 from nova_lite.objects.compute_node import Allocations
 
@@ -83,27 +83,17 @@ class MigrationTask:
         """Undo what execute did, whatever step it failed at."""
         context, instance, migration = self.context, self.instance, self.migration
         if migration is not None and "id" in migration:
-            migration.status = "error"
-            migration.save()
-            Allocations.move(context, migration.uuid, instance.uuid)
+            move_common.return_allocation(context, instance, migration)
         if self._spec_saved:
             self.request_spec.flavor = instance.flavor
             self.request_spec.save()
-        try:
-            instance.add_fault(error)
-            instance.vm_state = instance.system_metadata.get("old_vm_state", instance.vm_state)
-            instance.task_state = None
-            instance.old_flavor = None
-            instance.new_flavor = None
-            instance.system_metadata = {
-                k: v for k, v in instance.system_metadata.items() if k != "old_vm_state"
-            }
-            instance.save(expected_task_state=[task_states.RESIZE_PREP])
-        except exception.InstanceNotFound:
-            LOG.info("Instance %s was deleted while its move failed", instance.uuid)
-            Allocations.release(context, instance.uuid)
-        except exception.UnexpectedTaskStateError as race:
-            LOG.info("Instance %s changed while its move failed: %s", instance.uuid, race)
+        instance.vm_state = instance.system_metadata.get("old_vm_state", instance.vm_state)
+        instance.old_flavor = None
+        instance.new_flavor = None
+        instance.system_metadata = {
+            k: v for k, v in instance.system_metadata.items() if k != "old_vm_state"
+        }
+        move_common.end_failed_task(context, instance, error, task_states.RESIZE_PREP, "move")
 
 
 def migrate_server(
