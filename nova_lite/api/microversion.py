@@ -31,7 +31,7 @@ class APIVersion(NamedTuple):
 
 
 MIN_VERSION = APIVersion(2, 1)
-MAX_VERSION = APIVersion(2, 1)
+MAX_VERSION = APIVersion(2, 96)
 
 
 def _requested(headers) -> str | None:

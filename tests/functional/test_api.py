@@ -21,7 +21,7 @@ def test_version_discovery(cloud):
     [
         (None, "2.1"),
         ({"OpenStack-API-Version": "compute 2.1"}, "2.1"),
-        ({"OpenStack-API-Version": "compute latest"}, "2.1"),
+        ({"OpenStack-API-Version": "compute latest"}, "2.96"),
         ({"X-OpenStack-Nova-API-Version": "2.1"}, "2.1"),
     ],
 )
