@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Boot latency of a real deployment: api, conductor, scheduler and two computes as
-separate processes on RabbitMQ and MariaDB, with the fake virt driver.
+separate processes on RabbitMQ and MariaDB, with the fake virt driver and a real
+no-auth Glance (its own venv; every POST /servers checks the image in it, as Nova).
 
 1. ``--count`` servers booted one after another; for each, the time from sending
    POST /servers until GET /servers/{id} (polled every ``--poll`` seconds) says ACTIVE.

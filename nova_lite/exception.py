@@ -50,8 +50,32 @@ class InstanceNotFound(NotFound):
     msg_fmt = "Instance %(instance_id)s could not be found."
 
 
+class InstanceTagNotFound(NotFound):
+    msg_fmt = "Instance %(instance_id)s has no tag '%(tag)s'"
+
+
+class AmbiguousHostnameForMultipleInstances(Invalid):
+    msg_fmt = "Unable to allocate a single hostname to multiple instances"
+
+
+class CannotMigrateToSameHost(Invalid):
+    msg_fmt = "Cannot migrate to the host where the server exists."
+
+
 class FlavorNotFound(NotFound):
     msg_fmt = "Flavor %(flavor_id)s could not be found."
+
+
+class FlavorAccessNotFound(NotFound):
+    msg_fmt = "Flavor access not found for %(flavor_id)s / %(project_id)s combination."
+
+
+class FlavorExtraSpecsNotFound(NotFound):
+    msg_fmt = "Flavor %(flavor_id)s has no extra specs with key %(extra_specs_key)s."
+
+
+class MarkerNotFound(Invalid):
+    msg_fmt = "Marker %(marker)s could not be found."
 
 
 class ServiceNotFound(NotFound):
@@ -74,6 +98,66 @@ class ImageNotFound(NotFound):
     msg_fmt = "Image %(image_id)s could not be found."
 
 
+# -- the Image service (Glance) and images that do not fit --
+class ImageNotActive(Invalid):
+    msg_fmt = "Image %(image_id)s is not active."
+
+
+class ImageNotAuthorized(Invalid):
+    msg_fmt = "Not authorized for image %(image_id)s."
+
+
+class ImageBadRequest(Invalid):
+    msg_fmt = "Request of image %(image_id)s got BadRequest response: %(response)s"
+
+
+class ImageUnacceptable(Invalid):
+    msg_fmt = "Image %(image_id)s is unacceptable: %(reason)s"
+
+
+class UnsupportedRescueImage(Invalid):
+    msg_fmt = "Requested rescue image '%(image)s' is not supported"
+
+
+class ImageQuotaExceeded(Forbidden):
+    msg_fmt = "Quota exceeded or out of space for image %(image_id)s in the image service."
+
+
+class GlanceConnectionFailed(NovaLiteException):
+    msg_fmt = "Connection to glance host %(server)s failed: %(reason)s"
+    code = 503
+
+
+class ImageServiceError(NovaLiteException):
+    msg_fmt = "The Image service answered %(status)s to %(request)s: %(reason)s"
+
+
+class FlavorMemoryTooSmall(Invalid):
+    msg_fmt = "Flavor's memory is too small for requested image."
+
+
+class FlavorDiskTooSmall(Invalid):
+    msg_fmt = "The created instance's disk would be too small."
+
+
+class FlavorDiskSmallerThanImage(FlavorDiskTooSmall):
+    msg_fmt = (
+        "Flavor's disk is too small for requested image. Flavor disk is "
+        "%(flavor_size)i bytes, image is %(image_size)i bytes."
+    )
+
+
+class FlavorDiskSmallerThanMinDisk(FlavorDiskTooSmall):
+    msg_fmt = (
+        "Flavor's disk is smaller than the minimum size specified in image metadata. "
+        "Flavor disk is %(flavor_size)i bytes, minimum size is %(image_min_disk)i bytes."
+    )
+
+
+class BootFromVolumeRequiredForZeroDiskFlavor(Forbidden):
+    msg_fmt = "Only volume-backed servers are allowed for flavors with zero disk."
+
+
 class KeypairNotFound(NotFound):
     msg_fmt = "Keypair %(name)s not found for user %(user_id)s"
 
@@ -92,13 +176,29 @@ class NotAcceptable(NovaLiteException):
     code = 406
 
 
+class UnsupportedMediaType(NovaLiteException):
+    msg_fmt = "Unsupported Content-Type"
+    code = 415
+
+
 class Conflict(NovaLiteException):
     msg_fmt = "Conflict: %(reason)s"
     code = 409
 
 
+class ImageDeleteConflict(Conflict):
+    msg_fmt = "Conflict deleting image. Reason: %(reason)s."
+
+
 class FlavorExists(Conflict):
     msg_fmt = "Flavor with %(key)s %(value)s already exists."
+
+
+class FlavorAccessExists(Conflict):
+    msg_fmt = (
+        "Flavor access already exists for flavor %(flavor_id)s and project "
+        "%(project_id)s combination."
+    )
 
 
 class ServiceExists(Conflict):
@@ -107,6 +207,40 @@ class ServiceExists(Conflict):
 
 class KeyPairExists(Conflict):
     msg_fmt = "Key pair '%(key_name)s' already exists."
+
+
+# -- quotas --
+class OverQuota(NovaLiteException):
+    """Usage would exceed a limit; kwargs ``overs``, ``quotas``, ``usages``.
+
+    Nova's API answers every over-quota error with 403.
+    """
+
+    msg_fmt = "Quota exceeded for resources: %(overs)s"
+    code = 403
+
+
+class TooManyInstances(OverQuota):
+    msg_fmt = (
+        "Quota exceeded for %(overs)s: Requested %(req)s, but already used "
+        "%(used)s of %(allowed)s %(overs)s"
+    )
+
+
+class MetadataLimitExceeded(OverQuota):
+    msg_fmt = "Maximum number of metadata items exceeds %(allowed)d"
+
+
+class KeypairLimitExceeded(OverQuota):
+    msg_fmt = "Quota exceeded, too many key pairs."
+
+
+class ServerGroupLimitExceeded(OverQuota):
+    msg_fmt = "Quota exceeded, too many server groups."
+
+
+class GroupMemberLimitExceeded(OverQuota):
+    msg_fmt = "Quota exceeded, too many servers in group"
 
 
 class UnexpectedTaskStateError(Conflict):
@@ -140,6 +274,17 @@ class MigrationNotFoundByStatus(MigrationNotFound):
     msg_fmt = "Migration not found for instance %(instance_id)s with status %(status)s."
 
 
+class MigrationNotFoundForInstance(MigrationNotFound):
+    msg_fmt = "Migration %(migration_id)s not found for instance %(instance_id)s"
+
+
+class InvalidMigrationState(Invalid):
+    msg_fmt = (
+        "Migration %(migration_id)s state of instance %(instance_uuid)s is %(state)s. "
+        "Cannot %(method)s while the migration is in this state."
+    )
+
+
 class CannotResizeToSameFlavor(Invalid):
     msg_fmt = "When resizing, instances must change flavor!"
 
@@ -166,6 +311,40 @@ class ComputeServiceInUse(Invalid):
 
 class LiveMigrationFailed(NovaLiteException):
     msg_fmt = "Live migration of instance %(instance_uuid)s to %(host)s failed"
+
+
+class ComputeRPCVersionCapped(Conflict):
+    msg_fmt = (
+        "Cannot %(method)s: the compute RPC API is capped at %(cap)s by [upgrade_levels] "
+        "compute, and %(version)s is needed."
+    )
+
+
+class ConductorRPCVersionCapped(Conflict):
+    msg_fmt = (
+        "Cannot %(method)s: the conductor RPC API is capped at %(cap)s by [upgrade_levels] "
+        "conductor, and %(version)s is needed."
+    )
+
+
+# -- shelve and unshelve --
+class UnshelveInstanceInvalidState(InstanceInvalidState):
+    msg_fmt = (
+        'Specifying an availability zone or a host when unshelving server "%(instance_uuid)s" '
+        'with status "%(state)s" is not supported. The server status must be SHELVED_OFFLOADED.'
+    )
+
+
+class UnshelveHostNotInAZ(Conflict):
+    msg_fmt = 'Host "%(host)s" is not in the availability zone "%(availability_zone)s".'
+
+
+class UnshelveException(NovaLiteException):
+    msg_fmt = "Error during unshelve instance %(instance_id)s: %(reason)s"
+
+
+class MoveInterrupted(NovaLiteException):
+    msg_fmt = "The %(move)s of instance %(instance_uuid)s was interrupted in %(task)s: %(outcome)s"
 
 
 class NoValidHost(NovaLiteException):
@@ -209,6 +388,67 @@ class InstancePasswordSetFailed(Conflict):
     msg_fmt = "Failed to set admin password on %(instance)s because %(reason)s"
 
 
+class FeatureNotSupported(NovaLiteException):
+    msg_fmt = "The requested functionality is not supported."
+    code = 501
+
+
 class SetAdminPasswdNotImplemented(NovaLiteException):
     msg_fmt = "Unable to set password on instance"
     code = 501
+
+
+# -- host aggregates, availability zones, server groups --
+class AggregateNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s could not be found."
+
+
+class AggregateNameExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_name)s already exists."
+
+
+class AggregateHostNotFound(NotFound):
+    msg_fmt = "Aggregate %(aggregate_id)s has no host %(host)s."
+
+
+class AggregateHostExists(Conflict):
+    msg_fmt = "Aggregate %(aggregate_id)s already has host %(host)s."
+
+
+class InvalidAggregateAction(Invalid):
+    msg_fmt = "Unacceptable parameters."
+
+
+class InvalidAggregateActionUpdate(InvalidAggregateAction):
+    msg_fmt = "Cannot update aggregate %(aggregate_id)s. Reason: %(reason)s."
+
+
+class InvalidAggregateActionUpdateMeta(InvalidAggregateAction):
+    msg_fmt = "Cannot update metadata of aggregate %(aggregate_id)s. Reason: %(reason)s."
+
+
+class AggregateNotEmpty(InvalidAggregateAction):
+    # Nova raises its InvalidAggregateActionDelete here, answered with 400.
+    msg_fmt = "Cannot remove host from aggregate %(aggregate_id)s. Reason: %(reason)s."
+
+
+class InvalidAggregateActionAdd(Conflict):
+    # A 400 in Nova's exception module, answered with 409 by add_host.
+    msg_fmt = "Cannot add host to aggregate %(aggregate_id)s. Reason: %(reason)s."
+
+
+class InvalidAggregateActionDelete(Conflict):
+    # A 400 in Nova's exception module, answered with 409 by remove_host.
+    msg_fmt = "Cannot remove host from aggregate %(aggregate_id)s. Reason: %(reason)s."
+
+
+class InstanceGroupNotFound(NotFound):
+    msg_fmt = "Instance group %(group_uuid)s could not be found."
+
+
+class UnsupportedPolicyException(Invalid):
+    msg_fmt = "ServerGroup policy is not supported: %(reason)s"
+
+
+class GroupAffinityViolation(NovaLiteException):
+    msg_fmt = "%(policy)s instance group policy was violated"

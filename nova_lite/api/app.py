@@ -14,6 +14,7 @@ from nova_lite.api import auth, fault, handler, microversion, router
 
 LOG = logging.getLogger(__name__)
 REQUEST_ID_HEADER = "x-openstack-request-id"
+SUPPORTED_CONTENT_TYPES = ("application/json", "application/vnd.openstack.compute+json")
 
 
 class RequestId:
@@ -52,10 +53,31 @@ class Router:
         versioned = req.path_info.startswith(router.V21)
         version = microversion.from_headers(req.headers) if versioned else microversion.MIN_VERSION
         req.environ["nova_lite.api_version"] = version
+        _check_content_type(req)
+        _check_project(req, match.pop(router.URL_PROJECT_ID, None))
         response = handler.dispatch(req, handlers, match)
         if versioned:
             response.headers.update(microversion.response_headers(version))
         return response
+
+
+def _check_content_type(req: webob.Request) -> None:
+    """415 for a body type other than JSON (none, or text/plain, counts as none)."""
+    if req.content_type not in ("", "text/plain", *SUPPORTED_CONTENT_TYPES):
+        raise exception.UnsupportedMediaType()
+
+
+def _check_project(req: webob.Request, url_project_id: str | None) -> None:
+    """400 when a URL's project id segment is not the caller's project."""
+    if url_project_id is None:
+        return
+    project_id = handler.context_of(req).project_id
+    if url_project_id != project_id:
+        raise exception.InvalidRequest(
+            reason=f"Malformed request URL: URL's project_id '{url_project_id}' doesn't "
+            f"match Context's project_id '{project_id}'"
+        )
+    req.environ[handler.URL_PROJECT_KEY] = url_project_id
 
 
 class VersionHeaders:
@@ -71,22 +93,26 @@ class VersionHeaders:
         return req.get_response(self.application)
 
 
-class PublicVersions:
-    """Serves version discovery without auth; everything else goes to ``protected``."""
+class PublicRoutes:
+    """Serves public URLs (version discovery, the API document) without auth.
+
+    Everything else goes to ``protected``.
+    """
 
     def __init__(self, public, protected):
         self.public = public
         self.protected = protected
+        self.paths = router.public_paths()
 
     @webob.dec.wsgify
     def __call__(self, req: webob.Request):
-        if req.path_info.rstrip("/") in ("", router.V21):
+        if req.path_info.rstrip("/") in self.paths:
             return req.get_response(self.public)
         return req.get_response(self.protected)
 
 
 class _AnonymousContext:
-    """Version discovery needs no caller: give it an anonymous context."""
+    """Public URLs need no caller: give them an anonymous context."""
 
     def __init__(self, application):
         self.application = application
@@ -103,4 +129,4 @@ def build(conf: cfg.ConfigOpts = cfg.CONF):
     """The API's WSGI application for ``conf``."""
     routed = Router()
     protected = VersionHeaders(auth.wrap(routed, conf))
-    return RequestId(fault.FaultWrapper(PublicVersions(_AnonymousContext(routed), protected)))
+    return RequestId(fault.FaultWrapper(PublicRoutes(_AnonymousContext(routed), protected)))

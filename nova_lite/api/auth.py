@@ -8,6 +8,7 @@ from __future__ import annotations
 import webob
 import webob.dec
 from oslo_config import cfg
+from oslo_serialization import jsonutils
 
 from nova_lite import context as nova_context
 from nova_lite.api import fault
@@ -49,8 +50,11 @@ class KeystoneContext:
     def __call__(self, req: webob.Request):
         if req.headers.get("X-Identity-Status", "Confirmed") != "Confirmed":
             return fault.error_response(401, "Authentication required")
+        catalog = req.headers.get("X-Service-Catalog")
         context = nova_context.RequestContext.from_environ(
-            req.environ, request_id=req.environ.get("openstack.request_id")
+            req.environ,
+            request_id=req.environ.get("openstack.request_id"),
+            service_catalog=jsonutils.loads(catalog) if catalog else None,
         )
         req.environ[CONTEXT_KEY] = context
         return req.get_response(self.application)

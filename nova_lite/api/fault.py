@@ -26,8 +26,13 @@ FAULT_NAMES = {
 }
 
 
+def fault_name(code: int) -> str:
+    """The key of Nova's error body for ``code`` (``computeFault`` for unnamed codes)."""
+    return FAULT_NAMES.get(code, "computeFault")
+
+
 def error_response(code: int, message: str, headers: dict | None = None) -> webob.Response:
-    name = FAULT_NAMES.get(code, "computeFault")
+    name = fault_name(code)
     body = jsonutils.dump_as_bytes({name: {"code": code, "message": message}})
     response = webob.Response(
         status=code, body=body, content_type="application/json", charset="UTF-8"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 
 _URL = re.compile(r"(?:connection to|discovery document at) (\S+?)[:,]?(?:\s|$)")
+T = TypeVar("T")
 
 
 class CommandError(Exception):
@@ -59,3 +63,23 @@ def describe(exc: BaseException) -> str:
         )
     text = str(exc).strip() or type(exc).__name__
     return " ".join(text.split())
+
+
+def for_each(items: Sequence[str], action: Callable[[str], T]) -> tuple[list[T], int]:
+    """Run ``action`` on every item, printing "Error: item: message" for each failure
+    and going on; return the results of those that worked and the number that failed."""
+    results = []
+    failed = 0
+    for item in items:
+        try:
+            results.append(action(item))
+        except (CommandError, sdk_exc.SDKException) as exc:
+            print(f"Error: {item}: {describe(exc)}", file=sys.stderr)
+            failed += 1
+    return results, failed
+
+
+def check_failed(failed: int, total: int, what: str) -> None:
+    """Raise CommandError "FAILED of TOTAL WHAT" when anything failed."""
+    if failed:
+        raise CommandError(f"{failed} of {total} {what}")

@@ -12,11 +12,10 @@ from openstack import utils as sdk_utils
 from openstack.compute.v2.server import Server
 
 from nova_lite.cli import output
-from nova_lite.cli.errors import CommandError, describe
-from nova_lite.cli.lookup import find_flavor, find_server, flavor_names
-from nova_lite.cli.wait import POLL_INTERVAL, wait_active, wait_deleted
-
-WAIT_TIMEOUT = 600.0
+from nova_lite.cli.arguments import add_all_projects, add_wait_options, key_value, positive_int
+from nova_lite.cli.errors import CommandError, check_failed, for_each
+from nova_lite.cli.lookup import find_flavor, find_server, flavor_names, image_id
+from nova_lite.cli.wait import wait_active, wait_deleted
 
 # Power states as the API reports them (numbers) and as people read them.
 POWER_STATES = {
@@ -29,28 +28,6 @@ POWER_STATES = {
 }
 
 LIST_COLUMNS = ("ID", "Name", "Status", "Task State", "Power State", "Host", "Flavor", "Image")
-
-
-def _positive_int(text: str) -> int:
-    """Parse a command-line integer that must be at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    """Parse a non-negative number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text!r}")
-    return value
 
 
 def power_state(server: Any) -> str:
@@ -109,6 +86,10 @@ def show_fields(server: Any, names: dict[str, str]) -> list[tuple[str, Any]]:
         ("image", image_label(server)),
         ("addresses", server.addresses or {}),
         ("key_name", server.key_name),
+        ("availability_zone", server.availability_zone),
+        ("locked", server.is_locked),
+        ("locked_reason", server.locked_reason),
+        ("tags", server.tags or []),
         ("user_id", server.user_id),
         ("project_id", server.project_id),
         ("reservation_id", server.reservation_id),
@@ -176,13 +157,37 @@ def _default_networks(conn: Any) -> str | None:
         return None
 
 
+def scheduler_hints(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Return --hint KEY=VALUE pairs as hints; a key given again collects a list."""
+    hints: dict[str, Any] = {}
+    for key, value in pairs:
+        if key not in hints:
+            hints[key] = value
+        elif isinstance(hints[key], list):
+            hints[key].append(value)
+        else:
+            hints[key] = [hints[key], value]
+    return hints
+
+
 def create(conn: Any, args: argparse.Namespace) -> int:
     """Create one or more servers, optionally waiting for them to be ACTIVE."""
     max_count = args.max if args.max is not None else args.min
     if args.min > max_count:
         raise CommandError("--min must not be greater than --max")
     flavor = find_flavor(conn, args.flavor)
-    attrs: dict[str, Any] = {"name": args.name, "flavor_id": flavor.id, "image_id": args.image}
+    attrs: dict[str, Any] = {
+        "name": args.name,
+        "flavor_id": flavor.id,
+        "image_id": image_id(conn, args.image),
+    }
+    optional = {
+        "key_name": args.key_name,
+        "availability_zone": args.availability_zone,
+        "scheduler_hints": scheduler_hints(args.hint),
+        "tags": args.tag,
+    }
+    attrs.update({name: value for name, value in optional.items() if value})
     if max_count > 1:
         attrs.update(min_count=args.min, max_count=max_count)
     networks = args.nic or _default_networks(conn)
@@ -227,80 +232,65 @@ def show(conn: Any, args: argparse.Namespace) -> int:
 
 def delete(conn: Any, args: argparse.Namespace) -> int:
     """Delete servers; report each failure and go on; optionally wait until gone."""
-    deleted = []
-    failed = 0
-    for name_or_id in args.servers:
-        try:
-            server = find_server(conn, name_or_id, all_projects=args.all_projects)
-            conn.compute.delete_server(server)
-        except (CommandError, sdk_exc.SDKException) as exc:
-            print(f"Error: {name_or_id}: {describe(exc)}", file=sys.stderr)
-            failed += 1
-            continue
-        deleted.append(server)
+
+    def delete_one(name_or_id: str) -> Any:
+        server = find_server(conn, name_or_id, all_projects=args.all_projects)
+        conn.compute.delete_server(server)
+        return server
+
+    deleted, failed = for_each(args.servers, delete_one)
     if args.wait and deleted:
         wait_deleted(conn, deleted, args.wait_timeout, args.poll_interval)
-    if failed:
-        raise CommandError(f"{failed} of {len(args.servers)} servers could not be deleted")
+    check_failed(failed, len(args.servers), "servers could not be deleted")
     return 0
 
 
-def _add_wait_options(parser: argparse.ArgumentParser, what: str) -> None:
-    """Add --wait, --wait-timeout and --poll-interval."""
-    parser.add_argument("--wait", action="store_true", help=f"Wait until {what}.")
-    parser.add_argument(
-        "--wait-timeout",
-        type=_seconds,
-        default=WAIT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"Give up waiting after this long (default {WAIT_TIMEOUT:g}).",
-    )
-    parser.add_argument(
-        "--poll-interval",
-        type=_seconds,
-        default=POLL_INTERVAL,
-        metavar="SECONDS",
-        help=f"Time between status polls while waiting (default {POLL_INTERVAL:g}).",
-    )
-
-
-def _add_all_projects(parser: argparse.ArgumentParser) -> None:
-    """Add --all-projects (admin only)."""
-    parser.add_argument(
-        "--all-projects", action="store_true", help="Include all projects (admin only)."
-    )
-
-
-def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
-    """Add the ``server`` command and its actions."""
+def register(subparsers: Any, common: argparse.ArgumentParser) -> Any:
+    """Add the ``server`` command and its actions; return its subparsers for more."""
     parser = subparsers.add_parser("server", help="Manage servers.")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     p = actions.add_parser("create", parents=[common], help="Create a server.")
     p.add_argument("name", metavar="NAME", help="Name of the new server.")
     p.add_argument("--flavor", required=True, help="Flavor name or ID.")
-    p.add_argument("--image", required=True, help="Image ID, a UUID (sent as imageRef).")
-    p.add_argument("--min", type=_positive_int, default=1, help="Create at least N servers.")
-    p.add_argument("--max", type=_positive_int, help="Create at most N servers (default: --min).")
+    p.add_argument(
+        "--image", required=True, help="Image name or ID (names are looked up in Glance)."
+    )
+    p.add_argument("--key-name", help="Key pair to inject.")
+    p.add_argument("--availability-zone", metavar="ZONE", help="Availability zone to boot in.")
+    p.add_argument(
+        "--hint",
+        type=key_value,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="Scheduler hint, e.g. group=GROUP_UUID (repeatable; a repeated key makes a list).",
+    )
+    p.add_argument(
+        "--tag", action="append", default=[], help="Tag for the server (repeatable; API 2.52+)."
+    )
+    p.add_argument("--min", type=positive_int, default=1, help="Create at least N servers.")
+    p.add_argument("--max", type=positive_int, help="Create at most N servers (default: --min).")
     p.add_argument(
         "--nic",
         choices=("auto", "none"),
         help="Network allocation (API 2.37+; default auto where the API needs it).",
     )
-    _add_wait_options(p, "the servers are ACTIVE")
+    add_wait_options(p, "the servers are ACTIVE")
     p.set_defaults(func=create)
 
     p = actions.add_parser("list", parents=[common], help="List servers.")
-    _add_all_projects(p)
+    add_all_projects(p)
     p.set_defaults(func=list_)
 
     p = actions.add_parser("show", parents=[common], help="Show a server.")
     p.add_argument("server", metavar="ID_OR_NAME", help="Server to show.")
-    _add_all_projects(p)
+    add_all_projects(p)
     p.set_defaults(func=show)
 
     p = actions.add_parser("delete", parents=[common], help="Delete servers.")
     p.add_argument("servers", metavar="ID_OR_NAME", nargs="+", help="Servers to delete.")
-    _add_all_projects(p)
-    _add_wait_options(p, "the servers are gone")
+    add_all_projects(p)
+    add_wait_options(p, "the servers are gone")
     p.set_defaults(func=delete)
+    return actions

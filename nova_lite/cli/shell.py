@@ -14,7 +14,21 @@ from typing import Any
 from openstack import config as sdk_config
 from openstack import connection
 
-from nova_lite.cli import flavors, hosts, output, servers
+from nova_lite.cli import (
+    aggregates,
+    availability_zones,
+    flavors,
+    hosts,
+    keypairs,
+    output,
+    quotas,
+    server_actions,
+    server_events,
+    server_groups,
+    server_migrations,
+    server_properties,
+    servers,
+)
 from nova_lite.cli.errors import describe
 
 Connect = Callable[[sdk_config.OpenStackConfig, argparse.Namespace], Any]
@@ -31,7 +45,7 @@ def build_parser(
     """Return the parser and the names of the options that belong to openstacksdk."""
     sdk_parser = argparse.ArgumentParser(add_help=False)
     # register_argparse_arguments peeks at argv (--os-cloud, --os-auth-type) and edits it.
-    config.register_argparse_arguments(sdk_parser, list(argv), service_keys=["compute"])
+    config.register_argparse_arguments(sdk_parser, list(argv), service_keys=["compute", "image"])
     sdk_dests = set(vars(sdk_parser.parse_known_args([])[0]))
 
     parser = argparse.ArgumentParser(
@@ -51,9 +65,17 @@ def build_parser(
         help="Output format (default table).",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    servers.register(commands, common)
-    flavors.register(commands, common)
-    hosts.register(commands, common)
+    server_commands = servers.register(commands, common)
+    for module in (
+        server_actions,
+        server_properties,
+        server_groups,
+        server_migrations,
+        server_events,
+    ):
+        module.register(server_commands, common)
+    for module in (flavors, keypairs, aggregates, availability_zones, quotas, hosts):
+        module.register(commands, common)
     return parser, sdk_dests
 
 

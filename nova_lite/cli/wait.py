@@ -1,4 +1,4 @@
-"""Waiting for servers to become ACTIVE or to be gone, reporting progress on stderr."""
+"""Waiting for servers to reach a status or to be gone, reporting progress on stderr."""
 
 from __future__ import annotations
 
@@ -38,6 +38,19 @@ def wait_active(
     conn: Any, servers: list[Any], timeout: float, interval: float = POLL_INTERVAL
 ) -> list[Any]:
     """Poll until every server is ACTIVE; raise CommandError on ERROR or timeout."""
+    return wait_status(conn, servers, ("ACTIVE",), timeout, interval)
+
+
+def wait_status(
+    conn: Any,
+    servers: list[Any],
+    statuses: tuple[str, ...],
+    timeout: float,
+    interval: float = POLL_INTERVAL,
+) -> list[Any]:
+    """Poll until every server has one of ``statuses`` and no task state; CommandError on
+    ERROR or timeout."""
+    wanted = " or ".join(statuses)
     pending = [s.id for s in servers]
     done: dict[str, Any] = {}
     errors: list[str] = []
@@ -49,10 +62,10 @@ def wait_active(
                 server = conn.compute.get_server(server_id)
             except sdk_exc.NotFoundException:
                 pending.remove(server_id)
-                errors.append(f"Server {server_id} disappeared while building")
+                errors.append(f"Server {server_id} disappeared while waiting for {wanted}")
                 continue
             _progress(server, seen)
-            if server.status == "ACTIVE":
+            if server.status in statuses and not server.task_state:
                 pending.remove(server_id)
                 done[server_id] = server
             elif server.status == "ERROR":
@@ -62,7 +75,7 @@ def wait_active(
             break
         if time.monotonic() >= deadline:
             ids = ", ".join(pending)
-            errors.append(f"Timed out after {timeout:g}s waiting for server {ids} to be ACTIVE")
+            errors.append(f"Timed out after {timeout:g}s waiting for server {ids} to be {wanted}")
             break
         time.sleep(interval)
     if errors:

@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import functools
 import random
+import re
 import string
 
 from oslo_config import cfg
 from oslo_log import log as logging
-from oslo_utils import timeutils
+from oslo_utils import timeutils, uuidutils
 
-from nova_lite import exception
-from nova_lite.compute import power_state, task_states, vm_states
+from nova_lite import availability_zones, exception
+from nova_lite.api import policy
+from nova_lite.compute import (
+    image_checks,
+    power_state,
+    quotas,
+    server_groups,
+    snapshot_images,
+    task_states,
+    vm_states,
+)
 from nova_lite.compute import rpcapi as compute_rpcapi
 from nova_lite.conductor import rpcapi as conductor_rpcapi
-from nova_lite.objects.compute_node import Allocations
+from nova_lite.image import glance
+from nova_lite.image import meta as image_meta
+from nova_lite.objects.compute_node import Allocations, ComputeNodeList
 from nova_lite.objects.flavor import Flavor
 from nova_lite.objects.instance import Instance, InstanceList
+from nova_lite.objects.instance_action import InstanceAction
 from nova_lite.objects.keypair import KeyPair
 from nova_lite.objects.migration import Migration, MigrationList
 from nova_lite.objects.request_spec import RequestSpec
@@ -25,6 +38,7 @@ from nova_lite.objects.service import Service
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
 COMPUTE_BINARY = "nova-compute"
+UNSHELVE_TO_HOST = "os_compute_api:os-shelve:unshelve_to_host"
 
 
 def check_instance_state(
@@ -60,6 +74,33 @@ def check_instance_lock(fn):
     return inner
 
 
+def _scalars(image: dict) -> dict:
+    """The image's attributes and properties that are not lists or dicts."""
+    return {key: value for key, value in image.items() if not isinstance(value, (list, dict))}
+
+
+def default_hostname(name: str, uuid: str, count: int, index: int) -> str:
+    """The hostname Nova derives from a server's name (RFC 952 letters, at most
+    63 characters, ``-<n>`` for each of several servers)."""
+    hostname = name.encode("latin-1", "ignore").decode("latin-1")[:63]
+    hostname = re.sub(r"[ _.]", "-", hostname)
+    hostname = re.sub(r"[^\w.-]+", "", hostname).lower().strip(".-")
+    if not hostname:
+        return f"Server-{uuid}"
+    return f"{hostname}-{index + 1}" if count > 1 else hostname
+
+
+def requested_destination(context, host: str | None, node: str | None) -> dict | None:
+    """The RequestSpec destination of a requested host and/or node
+    (ComputeHostNotFound when no compute node matches)."""
+    if not host and not node:
+        return None
+    nodes = ComputeNodeList.get_all(context, host=host)
+    if not any(node in (None, n.hypervisor_hostname) for n in nodes):
+        raise exception.ComputeHostNotFound(host=host or node)
+    return {"host": host, "node": node}
+
+
 def _reservation_id() -> str:
     return "r-" + "".join(random.choices(string.ascii_lowercase + string.digits, k=8))
 
@@ -68,6 +109,7 @@ class API:
     def __init__(self) -> None:
         self.compute_task_api = conductor_rpcapi.ComputeTaskAPI()
         self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+        self.image_api = glance.API()
 
     # -- read -----------------------------------------------------------------------
     def get(self, context, uuid: str, expected_attrs: list[str] | None = None) -> Instance:
@@ -95,22 +137,54 @@ class API:
         key_name: str | None = None,
         user_data: str | None = None,
         description: str | None = None,
+        hostname: str | None = None,
+        tags: list[str] | None = None,
+        requested_host: str | None = None,
+        requested_node: str | None = None,
+        scheduler_hints: dict | None = None,
+        forced_host: str | None = None,
+        forced_node: str | None = None,
     ) -> tuple[list[Instance], str]:
-        """Record the instances (BUILDING/scheduling) and cast the build."""
+        """Record the instances (BUILDING/scheduling) and cast the build.
+
+        ``requested_host``/``requested_node`` (2.74) restrict the scheduler to
+        that host or node, whose filters must still pass; ``forced_host`` and
+        ``forced_node`` (an admin's ``zone:host:node``) skip the filters. The
+        ``group`` scheduler hint makes the servers members of that server group.
+        """
         if min_count > max_count:
             raise exception.InvalidRequest(reason="min_count must be <= max_count")
+        if hostname and max_count > 1:
+            raise exception.AmbiguousHostnameForMultipleInstances()
+        destination = requested_destination(context, requested_host, requested_node)
+        if forced_host:
+            availability_zone = availability_zones.zone_of_forced_host(
+                context, availability_zone, forced_host
+            )
+        else:
+            availability_zones.check_requested_zone(context, availability_zone)
+        group = server_groups.requested_group(context, scheduler_hints)
+        image = self._image_for_flavor(context, image_href, flavor)
+        quotas.check_metadata_items(context, metadata)
         key_data = self._key_data(context, key_name)
+        max_count = quotas.check_num_instances(context, flavor, min_count, max_count)
+        server_groups.check_room(context, group, max_count)
         reservation_id = _reservation_id()
         instances = []
         for index in range(max_count):
+            uuid = uuidutils.generate_uuid()
             display_name = name if max_count == 1 else f"{name}-{index + 1}"
             instance = Instance(
                 context,
+                uuid=uuid,
                 user_id=context.user_id,
                 project_id=context.project_id,
                 display_name=display_name,
                 display_description=description,
-                hostname=display_name.lower().replace(" ", "-")[:63],
+                hostname=hostname or default_hostname(name, uuid, max_count, index),
+                kernel_id="",
+                ramdisk_id="",
+                tags=tags or [],
                 image_ref=image_href,
                 flavor=flavor,
                 vm_state=vm_states.BUILDING,
@@ -124,15 +198,43 @@ class API:
                 launch_index=index,
                 locked=False,
                 metadata=metadata or {},
-                system_metadata={"image_base_image_ref": image_href},
+                system_metadata=self._image_system_metadata(image_href, image, flavor),
             )
             instance.create(action="create")
             instances.append(instance)
+        quotas.recheck_num_instances(context, flavor, instances)
+        server_groups.add_members(context, group, instances)
         spec = RequestSpec.from_instance(
-            context, instances[0], num_instances=max_count, image={"id": image_href}
+            context,
+            instances[0],
+            num_instances=max_count,
+            image=_scalars(image),
+            scheduler_hints={
+                key: [str(v) for v in (value if isinstance(value, list) else [value])]
+                for key, value in (scheduler_hints or {}).items()
+            },
+            instance_group=group,
+            force_hosts=[forced_host] if forced_host else None,
+            force_nodes=[forced_node] if forced_node else None,
         )
-        self.compute_task_api.build_instances(context, instances, {"id": image_href}, spec)
+        spec.requested_destination = destination
+        self.compute_task_api.build_instances(context, instances, image, spec)
         return instances, reservation_id
+
+    # -- images -------------------------------------------------------------------------
+    def _image_for_flavor(self, context, image_href: str, flavor) -> dict:
+        """The Glance image ``image_href``, checked against ``flavor`` (Nova's rules)."""
+        image = self.image_api.get(context, image_href)
+        image_checks.check_image_for_flavor(context, image_href, image, flavor)
+        return image
+
+    @staticmethod
+    def _image_system_metadata(image_href: str, image: dict, flavor) -> dict[str, str]:
+        """Nova's ``image_*`` system metadata of an instance built from ``image``."""
+        return {
+            **image_meta.system_metadata(image, flavor.root_gb),
+            "image_base_image_ref": image_href,
+        }
 
     # -- delete -------------------------------------------------------------------------
     def delete(self, context, instance: Instance) -> None:
@@ -149,6 +251,10 @@ class API:
         instance.save(expected_task_state=[expected], action="delete")
         if instance.vm_state == vm_states.RESIZED:
             self._confirm_resize_on_deleting(context, instance)
+        if instance.vm_state in (vm_states.SHELVED, vm_states.SHELVED_OFFLOADED):
+            snapshot_images.delete(
+                context, instance.system_metadata.get(snapshot_images.SHELVED_IMAGE)
+            )
         if instance.host and self._host_is_up(context, instance.host):
             self.compute_rpcapi.terminate_instance(context, instance)
             return
@@ -259,10 +365,21 @@ class API:
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED])
     def resize(
-        self, context, instance: Instance, flavor_id: str | None = None, clean_shutdown=True
+        self,
+        context,
+        instance: Instance,
+        flavor_id: str | None = None,
+        clean_shutdown=True,
+        host_name: str | None = None,
     ) -> None:
         """Move the instance to another host, with a new flavor when ``flavor_id``
-        is given (resize) or its own (cold migration, Nova's ``migrate``)."""
+        is given (resize) or its own (cold migration, Nova's ``migrate``; to
+        ``host_name`` when given, if the scheduler's filters pass it)."""
+        destination = None
+        if host_name is not None:
+            if host_name == instance.host:
+                raise exception.CannotMigrateToSameHost()
+            destination = requested_destination(context, host_name, None)
         current = instance.flavor
         new = current
         if flavor_id is not None:
@@ -275,6 +392,7 @@ class API:
                 raise exception.CannotResizeDisk(
                     reason="Resize to zero disk flavor is not allowed."
                 )
+            quotas.check_resize(context, instance, current, new)
         if not instance.host:
             raise exception.InstanceNotReady(instance_id=instance.uuid)
         if not self._host_is_up(context, instance.host):
@@ -286,6 +404,7 @@ class API:
         spec.flavor = new
         same_host = flavor_id is not None and CONF.allow_resize_to_same_host
         spec.ignore_hosts = None if same_host else [instance.host]
+        spec.requested_destination = destination
         instance.task_state = task_states.RESIZE_PREP
         instance.progress = 0
         instance.old_flavor = current
@@ -318,9 +437,16 @@ class API:
         migration = Migration.get_by_instance_and_status(
             context.elevated(), instance.uuid, "finished"
         )
+        if instance.old_flavor is not None:
+            # Reverting a downsize grows the instance again.
+            quotas.check_resize(context, instance, instance.flavor, instance.old_flavor)
         for host in (migration.source_compute, migration.dest_compute):
             if not self._host_is_up(context, host):
                 raise exception.ServiceUnavailable()
+        # Back in the zone of the source host (saved with the task, as Nova does).
+        instance.availability_zone = availability_zones.get_host_availability_zone(
+            context, migration.source_compute
+        )
         self._begin(context, instance, task_states.RESIZE_REVERTING, "revertResize")
         migration.status = "reverting"
         migration.save()
@@ -333,12 +459,17 @@ class API:
         self,
         context,
         instance: Instance,
-        block_migration: bool,
-        disk_over_commit: bool,
+        block_migration: bool | None,
+        disk_over_commit: bool | None,
         host_name: str | None = None,
+        force: bool | None = None,
     ) -> None:
         """Move the running instance to ``host_name`` (or where the scheduler
-        picks) without stopping it; the conductor checks and starts the move."""
+        picks) without stopping it; the conductor checks and starts the move.
+
+        ``force=False`` (2.30 and later) has the scheduler's filters check the
+        named host; otherwise the named host is used as it is.
+        """
         if not instance.host:
             raise exception.InstanceNotReady(instance_id=instance.uuid)
         if host_name is not None:
@@ -354,10 +485,49 @@ class API:
             spec = RequestSpec.get_by_instance_uuid(context, instance.uuid)
         except exception.NotFound:
             spec = RequestSpec.from_instance(context, instance)
+        if host_name is not None and force is False:
+            spec.requested_destination = {"host": host_name, "node": None}
+            host_name = None
         self._begin(context, instance, task_states.MIGRATING, "live-migration")
         self.compute_task_api.live_migrate_instance(
             context, instance, host_name, block_migration, disk_over_commit, spec
         )
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.ACTIVE], task_state=[task_states.MIGRATING])
+    def live_migrate_force_complete(self, context, instance: Instance, migration_id) -> None:
+        """Have the source end a running live migration now (the guest switches over)."""
+        migration = Migration.get_by_id_and_instance(context, migration_id, instance.uuid)
+        if migration.status != "running":
+            raise exception.InvalidMigrationState(
+                migration_id=migration_id,
+                instance_uuid=instance.uuid,
+                state=migration.status,
+                method="force complete",
+            )
+        self.compute_rpcapi.check_can_control_live_migration("force complete")
+        InstanceAction.action_start(context, instance.uuid, "live_migration_force_complete")
+        self.compute_rpcapi.live_migration_force_complete(context, instance, migration)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=None, task_state=[task_states.MIGRATING])
+    def live_migrate_abort(
+        self, context, instance: Instance, migration_id, support_abort_in_queue: bool = False
+    ) -> None:
+        """Cancel a running live migration (also a queued or preparing one from 2.65):
+        the guest stays on its source."""
+        migration = Migration.get_by_id_and_instance(context, migration_id, instance.uuid)
+        allowed = ["running"] + (["queued", "preparing"] if support_abort_in_queue else [])
+        if migration.status not in allowed:
+            raise exception.InvalidMigrationState(
+                migration_id=migration_id,
+                instance_uuid=instance.uuid,
+                state=migration.status,
+                method="abort live migration",
+            )
+        self.compute_rpcapi.check_can_control_live_migration("abort live migration")
+        InstanceAction.action_start(context, instance.uuid, "live_migration_cancel")
+        self.compute_rpcapi.live_migration_abort(context, instance, migration.id)
 
     # -- evacuation ---------------------------------------------------------------------
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR])
@@ -366,10 +536,17 @@ class API:
         context,
         instance: Instance,
         host: str | None,
-        on_shared_storage: bool,
+        on_shared_storage: bool | None,
         admin_password: str | None = None,
+        force: bool | None = None,
+        target_state: str | None = None,
     ) -> None:
-        """Rebuild the instance of a down compute host on another host."""
+        """Rebuild the instance of a down compute host on another host.
+
+        ``force=False`` (2.29 and later) has the scheduler's filters check the
+        named host; ``target_state`` (2.95: stopped) is the state the instance
+        ends in on its new host.
+        """
         if not instance.host:
             raise exception.InstanceNotReady(instance_id=instance.uuid)
         if self._host_is_up(context, instance.host):
@@ -382,6 +559,9 @@ class API:
             spec = RequestSpec.get_by_instance_uuid(context, instance.uuid)
         except exception.NotFound:
             spec = RequestSpec.from_instance(context, instance)
+        if host is not None and force is False:
+            spec.requested_destination = {"host": host, "node": None}
+            host = None
         self._begin(context, instance, task_states.REBUILDING, "evacuate")
         migration = Migration(
             context,
@@ -398,7 +578,9 @@ class API:
             project_id=context.project_id,
         )
         migration.create()
-        self.compute_task_api.evacuate_instance(context, instance, migration, admin_password, spec)
+        self.compute_task_api.evacuate_instance(
+            context, instance, migration, admin_password, spec, target_state
+        )
 
     def _confirm_resize_on_deleting(self, context, instance: Instance) -> None:
         """Deleting a resized instance confirms its move first: the source drops
@@ -442,21 +624,36 @@ class API:
         admin_password: str | None,
         name: str | None = None,
         metadata: dict | None = None,
+        updates: dict | None = None,
     ) -> None:
-        """Re-create the guest from ``image_href`` on its host; same id and host."""
+        """Re-create the guest from ``image_href`` on its host; same id and host.
+        The image's ``image_*`` system metadata replaces the old image's.
+        ``updates`` are instance attributes set with it (display_description,
+        key_name, user_data, hostname, access_ip_v4, access_ip_v6)."""
         self._require_host(instance)
+        updates = dict(updates or {})
+        if "key_name" in updates:
+            updates["key_data"] = self._key_data(context, updates["key_name"])
+        image = self._image_for_flavor(context, image_href, instance.flavor)
         instance.image_ref = image_href
         instance.progress = 0
         instance.system_metadata = {
-            **instance.system_metadata,
-            "image_base_image_ref": image_href,
+            **{
+                key: value
+                for key, value in instance.system_metadata.items()
+                if not key.startswith(image_meta.PREFIX)
+            },
+            **self._image_system_metadata(image_href, image, instance.flavor),
         }
         if name is not None:
             instance.display_name = name
         if metadata is not None:
+            quotas.check_metadata_items(context, metadata, instance.project_id, instance.user_id)
             instance.metadata = metadata
+        for key, value in updates.items():
+            setattr(instance, key, value)
         self._begin(context, instance, task_states.REBUILDING, "rebuild")
-        self.compute_rpcapi.rebuild_instance(context, instance, {"id": image_href}, admin_password)
+        self.compute_rpcapi.rebuild_instance(context, instance, image, admin_password)
 
     @check_instance_lock
     @check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.ERROR])
@@ -467,7 +664,13 @@ class API:
         rescue_password: str | None = None,
         rescue_image_ref: str | None = None,
     ) -> None:
+        """Boot the guest from its own image, or ``rescue_image_ref`` (which must exist)."""
         self._require_host(instance)
+        if rescue_image_ref is not None:
+            try:
+                self.image_api.get(context, rescue_image_ref)
+            except (exception.ImageNotFound, exception.ImageBadRequest):
+                raise exception.UnsupportedRescueImage(image=rescue_image_ref) from None
         self._begin(context, instance, task_states.RESCUING, "rescue")
         self.compute_rpcapi.rescue_instance(context, instance, rescue_password, rescue_image_ref)
 
@@ -489,6 +692,104 @@ class API:
     def force_delete(self, context, instance: Instance) -> None:
         """Delete in any vm_state, no task running (Nova 34's force_delete)."""
         self.delete(context, instance)
+
+    # -- snapshots and shelve (compute/snapshot.py, compute/shelve.py on the host) ----------
+    def _begin_upload(self, context, instance, image: dict, task_state: str, action: str) -> None:
+        """Claim the instance for a task that uploads to ``image``, whose id it keeps
+        in system_metadata until the task ends; the image is deleted if the claim fails."""
+        instance.system_metadata = {
+            **instance.system_metadata,
+            snapshot_images.PENDING_IMAGE: image["id"],
+        }
+        try:
+            self._begin(context, instance, task_state, action)
+        except Exception:
+            snapshot_images.delete(context, image["id"])
+            raise
+
+    # Not refused for a locked instance (as Nova: a lock guards against changes).
+    @check_instance_state(
+        vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.PAUSED, vm_states.SUSPENDED]
+    )
+    def snapshot(
+        self, context, instance: Instance, name: str, extra_properties: dict | None = None
+    ) -> dict:
+        """createImage: record the image in Glance (queued), then have the host upload
+        the guest's disk into it. Returns the image."""
+        self.compute_rpcapi.check_can_send("1.9", "snapshot")
+        image = snapshot_images.create(context, instance, name, extra_properties)
+        self._begin_upload(
+            context, instance, image, task_states.IMAGE_SNAPSHOT_PENDING, "createImage"
+        )
+        self.compute_rpcapi.snapshot_instance(context, instance, image["id"])
+        return image
+
+    @check_instance_lock
+    @check_instance_state(
+        vm_state=[vm_states.ACTIVE, vm_states.STOPPED, vm_states.PAUSED, vm_states.SUSPENDED]
+    )
+    def shelve(self, context, instance: Instance, clean_shutdown: bool = True) -> None:
+        """Snapshot the guest to the image "<name>-shelved" and power it off (SHELVED);
+        the host offloads it as shelved_offload_time says. Volume-backed servers
+        (Nova's direct offload) do not exist here: every server has an image."""
+        self.compute_rpcapi.check_can_send("1.9", "shelve")
+        # Unshelve and rebuild need the image the instance was built from.
+        instance.system_metadata = {
+            **instance.system_metadata,
+            "image_base_image_ref": instance.image_ref,
+        }
+        image = snapshot_images.create(context, instance, f"{instance.display_name}-shelved")
+        self._begin_upload(context, instance, image, task_states.SHELVING, "shelve")
+        self.compute_rpcapi.shelve_instance(context, instance, image["id"], clean_shutdown)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.SHELVED])
+    def shelve_offload(self, context, instance: Instance, clean_shutdown: bool = True) -> None:
+        """Remove a shelved instance from its host (SHELVED_OFFLOADED)."""
+        self.compute_rpcapi.check_can_send("1.9", "shelve offload")
+        self._begin(context, instance, task_states.SHELVING_OFFLOADING, "shelveOffload")
+        self.compute_rpcapi.shelve_offload_instance(context, instance, clean_shutdown)
+
+    @check_instance_lock
+    @check_instance_state(vm_state=[vm_states.SHELVED, vm_states.SHELVED_OFFLOADED])
+    def unshelve(
+        self,
+        context,
+        instance: Instance,
+        new_az: str | None = None,
+        host: str | None = None,
+        az_given: bool = False,
+    ) -> None:
+        """Bring a shelved instance back through the conductor. An offloaded one is
+        scheduled again: into ``new_az`` when ``az_given`` (2.77; None unpins it from
+        its zone, 2.91) and onto ``host`` when given (2.91, admins); both need
+        SHELVED_OFFLOADED."""
+        self.compute_task_api.check_can_send("1.5", "unshelve")
+        self.compute_rpcapi.check_can_send("1.9", "unshelve")
+        try:
+            spec = RequestSpec.get_by_instance_uuid(context, instance.uuid)
+        except exception.NotFound:
+            spec = RequestSpec.from_instance(context, instance)
+        if (az_given or host) and instance.vm_state != vm_states.SHELVED_OFFLOADED:
+            raise exception.UnshelveInstanceInvalidState(
+                state=instance.vm_state, instance_uuid=instance.uuid
+            )
+        if az_given and new_az:
+            availability_zones.check_requested_zone(context, new_az)
+        zone = new_az if az_given else spec.availability_zone
+        if host:
+            target = {"project_id": instance.project_id, "user_id": instance.user_id}
+            policy.authorize(context, UNSHELVE_TO_HOST, target)
+            if not ComputeNodeList.get_all(context, host=host):
+                raise exception.ComputeHostNotFound(host=host)
+            host_zone = availability_zones.get_host_availability_zone(context, host)
+            if zone is not None and host_zone != zone:
+                raise exception.UnshelveHostNotInAZ(host=host, availability_zone=zone)
+        spec.availability_zone = zone
+        spec.save()
+        spec.requested_destination = {"host": host, "node": None} if host else None
+        self._begin(context, instance, task_states.UNSHELVING, "unshelve")
+        self.compute_task_api.unshelve_instance(context, instance, spec)
 
     # -- update, metadata ----------------------------------------------------------------
     @staticmethod
@@ -518,6 +819,7 @@ class API:
     ) -> dict:
         """Merge ``metadata`` into the instance's (replace it all when ``delete``)."""
         new = dict(metadata) if delete else {**instance.metadata, **metadata}
+        quotas.check_metadata_items(context, new, instance.project_id, instance.user_id)
         instance.metadata = new
         instance.save()
         return new

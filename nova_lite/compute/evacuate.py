@@ -34,30 +34,47 @@ class EvacuateOperations(utils.PeriodicTaskMixin):
 
     # -- destination: rebuild the guest here -----------------------------------------
     def evacuate_instance(
-        self, context, instance, migration, image: dict, admin_password, node: str
+        self,
+        context,
+        instance,
+        migration,
+        image: dict,
+        admin_password,
+        node: str,
+        target_state: str | None = None,
     ) -> None:
         with self._locks.hold(instance.uuid):
             try:
                 with utils.event_reporter(context, instance.uuid, EVENT, self.host):
-                    self._evacuate(context, instance, migration, image, admin_password, node)
+                    self._evacuate(
+                        context, instance, migration, image, admin_password, node, target_state
+                    )
             except Exception as error:  # noqa: BLE001 - a cast: recorded, then rolled back
+                if type(error) is exception.UnexpectedTaskStateError:
+                    # A repair cancelled the evacuation while this message waited.
+                    LOG.warning("Evacuation of %s came too late: %s", instance.uuid, error)
+                    return
                 LOG.exception("Evacuation of instance %s failed", instance.uuid)
                 try:
                     self._fail_evacuate(context, instance, migration, error)
                 except Exception:  # noqa: BLE001 - logged; task deadlines repair the rest
                     LOG.exception("Rolling back the evacuation of %s failed", instance.uuid)
 
-    def _evacuate(self, context, instance, migration, image, admin_password, node) -> None:
+    def _evacuate(
+        self, context, instance, migration, image, admin_password, node, target_state
+    ) -> None:
+        """Rebuild here; the instance ends stopped when it was or when
+        ``target_state`` says so (2.95), else active."""
         orig_vm_state = instance.vm_state
         with self.rt.instance_claim(context, instance, node):
-            self._set_migration_status(migration, "pre-migrating")
             instance.host = self.host
             instance.node = node
             instance.task_state = task_states.REBUILD_SPAWNING
             instance.save(expected_task_state=[task_states.REBUILDING])
+            self._set_migration_status(migration, "pre-migrating")
             self.driver.spawn(context, instance, image, admin_password=admin_password)
         final = vm_states.ACTIVE
-        if orig_vm_state == vm_states.STOPPED:
+        if vm_states.STOPPED in (orig_vm_state, target_state):
             LOG.info("Bringing evacuated instance %s back to stopped", instance.uuid)
             self.driver.power_off(instance)
             final = vm_states.STOPPED
@@ -79,7 +96,7 @@ class EvacuateOperations(utils.PeriodicTaskMixin):
         self.rt.release(context, instance.uuid)
         self._set_migration_status(migration, "failed")
         # The source's allocation goes back to the instance, replacing this host's.
-        Allocations.move(context, migration.uuid, instance.uuid)
+        Allocations.move(context, migration.uuid, instance.uuid, if_held=True)
         instance.host = migration.source_compute
         instance.node = migration.source_node
         try:

@@ -14,20 +14,29 @@
                --rollback_live_migration_at_destination--> destination (cast)
 
 The migration record goes queued -> preparing -> running -> completed, or
-error. Allocations follow the cold migration's rule: the migration holds the
-source's while the instance holds the destination's; completing drops the
-migration's, a rollback gives it back to the instance.
+error, or cancelled when an admin aborts it. Allocations follow the cold
+migration's rule: the migration holds the source's while the instance holds
+the destination's; completing drops the migration's, a rollback gives it
+back to the instance.
+
+An admin may force a running migration to complete (the driver switches the
+guest over at once) or abort it; an abort of a queued or preparing migration
+(2.65) is noticed by the source before the driver starts moving the guest.
 """
 
 from __future__ import annotations
 
+import oslo_messaging as messaging
 from oslo_log import log as logging
 
 from nova_lite import exception
 from nova_lite.compute import power_state, task_states, utils, vm_states
+from nova_lite.compute.moves import end_migration
 from nova_lite.objects.compute_node import Allocations
+from nova_lite.objects.migration import Migration
 
 LOG = logging.getLogger(__name__)
+CANCELLED = "cancelled"
 
 
 class LiveMigrationOperations(utils.PeriodicTaskMixin):
@@ -56,25 +65,65 @@ class LiveMigrationOperations(utils.PeriodicTaskMixin):
             return self.driver.check_can_live_migrate_source(context, instance, dest_check_data)
 
     # -- source: move the guest ------------------------------------------------------
+    @property
+    def _live_aborts(self) -> set[int]:
+        """Ids of the migrations from here an admin aborted before they ran."""
+        return self.__dict__.setdefault("_live_abort_ids", set())
+
     def live_migration(self, context, instance, migration, migrate_data) -> None:
         with self._move_step(
             context, instance, migration, "compute_live_migration", self._rollback_live
         ):
-            self._set_migration_status(migration, "queued")
-            self._set_migration_status(migration, "preparing")
-            migrate_data = self.compute_rpcapi.pre_live_migration(
-                context, instance, migration, migrate_data
-            )
-            self._set_migration_status(migration, "running")
-            self.driver.live_migration(
-                context,
-                instance,
-                migration.dest_compute,
-                lambda ctxt, inst, dest, block, data: self._post_live(ctxt, inst, migration),
-                lambda ctxt, inst, dest, data: self._recover_live(ctxt, inst, migration),
-                bool(migrate_data.get("block_migration")),
-                migrate_data,
-            )
+            try:
+                self._live_migrate(context, instance, migration, migrate_data)
+            finally:
+                self._live_aborts.discard(migration.id)
+
+    def _live_migrate(self, context, instance, migration, migrate_data) -> None:
+        instance.refresh()
+        if instance.task_state != task_states.MIGRATING:
+            # A repair (or an admin's reset) ended it while this message waited.
+            LOG.warning("Live migration %s of %s came too late", migration.id, instance.uuid)
+            return
+        self._set_migration_status(migration, "queued")
+        self._set_migration_status(migration, "preparing")
+        migrate_data = self.compute_rpcapi.pre_live_migration(
+            context, instance, migration, migrate_data
+        )
+        self._set_migration_status(migration, "running")
+        # After 'running' is saved: an abort that read an earlier status is seen here.
+        if migration.id in self._live_aborts:
+            LOG.info("Live migration %s of %s aborted before it ran", migration.id, instance.uuid)
+            self._rollback_live(context, instance, migration, None, CANCELLED)
+            return
+        self.driver.live_migration(
+            context,
+            instance,
+            migration.dest_compute,
+            lambda ctxt, inst, dest, block, data: self._post_live(ctxt, inst, migration),
+            lambda ctxt, inst, dest, data, migration_status="error": self._recover_live(
+                ctxt, inst, migration, migration_status
+            ),
+            bool(migrate_data.get("block_migration")),
+            migrate_data,
+        )
+
+    def live_migration_force_complete(self, context, instance, migration) -> None:
+        """Have the driver switch the guest over now (no lock: the migration holds it)."""
+        with utils.event_reporter(
+            context, instance.uuid, "compute_live_migration_force_complete", self.host
+        ):
+            self.driver.live_migration_force_complete(instance)
+
+    def live_migration_abort(self, context, instance, migration_id: int) -> None:
+        """Cancel a live migration from here: one not running yet is cancelled by
+        its own step; a running one by the driver (its recover method rolls back)."""
+        with utils.event_reporter(
+            context, instance.uuid, "compute_live_migration_abort", self.host
+        ):
+            self._live_aborts.add(migration_id)
+            if Migration.get_by_id(context, migration_id).status == "running":
+                self.driver.live_migration_abort(instance)
 
     def _post_live(self, context, instance, migration) -> None:
         """The guest runs on the destination: clean up here, record it there."""
@@ -88,20 +137,21 @@ class LiveMigrationOperations(utils.PeriodicTaskMixin):
         self.rt.refresh_move(context, instance, migration)
         LOG.info("Instance %s live-migrated to %s", instance.uuid, migration.dest_compute)
 
-    def _recover_live(self, context, instance, migration) -> None:
-        """The driver could not move the guest; it still runs here."""
-        self._rollback_live(
-            context,
-            instance,
-            migration,
-            exception.LiveMigrationFailed(instance_uuid=instance.uuid, host=migration.dest_compute),
-        )
+    def _recover_live(self, context, instance, migration, status: str) -> None:
+        """The driver did not move the guest (it failed, or was aborted); it still runs here."""
+        error = None
+        if status != CANCELLED:
+            error = exception.LiveMigrationFailed(
+                instance_uuid=instance.uuid, host=migration.dest_compute
+            )
+        self._rollback_live(context, instance, migration, error, status)
 
-    def _rollback_live(self, context, instance, migration, error) -> None:
-        # The guest stays on (or is back on) the source with its previous state.
-        self._set_migration_status(migration, "error")
-        Allocations.move(context, migration.uuid, instance.uuid)
-        instance.add_fault(error, host=self.host)
+    def _rollback_live(self, context, instance, migration, error, status: str = "error") -> None:
+        # The guest stays on (or is back on) the source with its previous state;
+        # a cancelled migration leaves no fault (the admin asked for it).
+        end_migration(context, instance, migration, status)
+        if error is not None:
+            instance.add_fault(error, host=self.host)
         instance.host = migration.source_compute
         instance.node = migration.source_node
         instance.power_state = self._query_power_state(instance)
@@ -114,20 +164,25 @@ class LiveMigrationOperations(utils.PeriodicTaskMixin):
         instance.task_state = None
         self._save_instance(context, instance, [task_states.MIGRATING])
         self.rt.refresh_move(context, instance, migration)
-        self.compute_rpcapi.rollback_live_migration_at_destination(context, instance, migration)
+        if migration.dest_compute:
+            self.compute_rpcapi.rollback_live_migration_at_destination(context, instance, migration)
 
     # -- destination: receive the guest --------------------------------------------------
     def pre_live_migration(self, context, instance, migration, migrate_data) -> dict:
         with utils.event_reporter(context, instance.uuid, "compute_pre_live_migration", self.host):
             return self.driver.pre_live_migration(context, instance, None, None, None, migrate_data)
 
+    @messaging.expected_exceptions(exception.InstanceNotFound)
     def post_live_migration_at_destination(self, context, instance, migration) -> None:
+        """Record the guest that now runs here (InstanceNotFound when none does)."""
         with (
             self._locks.hold(instance.uuid),
             utils.event_reporter(
                 context, instance.uuid, "compute_post_live_migration_at_destination", self.host
             ),
         ):
+            if not self.driver.instance_exists(instance):
+                raise exception.InstanceNotFound(instance_id=instance.uuid)
             self.driver.post_live_migration_at_destination(context, instance, None)
             instance.host = self.host
             instance.node = migration.dest_node or self.host

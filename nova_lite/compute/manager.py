@@ -17,11 +17,14 @@ from nova_lite import exception
 from nova_lite.compute import power_state, task_states, utils, vm_states
 from nova_lite.compute.evacuate import EvacuateOperations
 from nova_lite.compute.live_migration import LiveMigrationOperations
+from nova_lite.compute.move_recovery import MoveRecovery
 from nova_lite.compute.moves import MoveOperations
 from nova_lite.compute.power import PowerOperations
 from nova_lite.compute.rebuild import RebuildOperations
 from nova_lite.compute.recovery import RecoveryOperations
 from nova_lite.compute.resource_tracker import ResourceTracker
+from nova_lite.compute.shelve import ShelveOperations
+from nova_lite.compute.snapshot import SnapshotOperations
 from nova_lite.objects.compute_node import Allocations
 from nova_lite.objects.instance import InstanceList
 from nova_lite.virt import driver as virt_driver
@@ -38,9 +41,12 @@ class ComputeManager(
     LiveMigrationOperations,
     RebuildOperations,
     EvacuateOperations,
+    MoveRecovery,
+    SnapshotOperations,
+    ShelveOperations,
     periodic_task.PeriodicTasks,
 ):
-    target = messaging.Target(version="1.5")
+    target = messaging.Target(version="1.9")
 
     def __init__(self, host: str, driver: virt_driver.ComputeDriver | None = None):
         super().__init__(CONF)
@@ -54,6 +60,7 @@ class ComputeManager(
         """Prepare the driver, audit resources and repair interrupted work."""
         self.driver.init_host(self.host)
         self._destroy_evacuated_instances(context)
+        self._destroy_abandoned_guests(context)
         self.rt.update_available_resource(context)
         for instance in InstanceList.get_by_host(context, self.host):
             self._init_instance(context, instance)
@@ -78,6 +85,11 @@ class ComputeManager(
 
     def cleanup_host(self) -> None:
         self.driver.cleanup_host(self.host)
+
+    @messaging.expected_exceptions(NotImplementedError)
+    def get_host_uptime(self, context) -> str:
+        """What ``uptime`` prints on this host (os-hypervisors)."""
+        return self.driver.get_host_uptime()
 
     # -- periodic tasks -------------------------------------------------------------
     @periodic_task.periodic_task

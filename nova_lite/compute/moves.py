@@ -21,7 +21,10 @@ returns to its previous vm_state with no task (ERROR when its guest's state
 is unknown), with a fault saying what failed; the migration goes to
 'error'; the destination's room and allocation are released. A failed
 confirm or revert leaves the resize waiting in VERIFY_RESIZE when the new
-guest is intact, so that it can be tried again.
+guest is intact, so that it can be tried again. A step whose compare-and-swap
+on the task fails finds its move ended by someone else (a repair of an
+interrupted move, nova_lite.compute.move_recovery, or an admin's reset) and
+undoes nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import functools
 
 from oslo_config import cfg
 from oslo_log import log as logging
+from oslo_serialization import jsonutils
 from oslo_service import periodic_task
 from oslo_utils import timeutils
 
@@ -53,21 +57,86 @@ RESIZE_TASKS = [
     task_states.RESIZE_MIGRATED,
     task_states.RESIZE_FINISH,
 ]
+# system_metadata of a move in progress: the vm_state it started from, and
+# what the source's driver said about the disk it handed over (so that the
+# destination can finish the move again after a crash).
+OLD_VM_STATE = "old_vm_state"
+DISK_INFO = "resize_disk_info"
+MOVE_KEYS = {OLD_VM_STATE, DISK_INFO}
 
 
 def old_vm_state(instance) -> str:
     """The vm_state the instance had when its move started (kept in system_metadata)."""
-    return instance.system_metadata.get("old_vm_state", vm_states.ACTIVE)
+    return instance.system_metadata.get(OLD_VM_STATE, vm_states.ACTIVE)
 
 
 def clear_move_info(instance) -> None:
-    """Forget the flavors and state stashed for a move that is over."""
+    """Forget the flavors, state and disk information stashed for a move that is over."""
     instance.old_flavor = None
     instance.new_flavor = None
-    if "old_vm_state" in instance.system_metadata:
+    if MOVE_KEYS & set(instance.system_metadata):
         instance.system_metadata = {
-            k: v for k, v in instance.system_metadata.items() if k != "old_vm_state"
+            k: v for k, v in instance.system_metadata.items() if k not in MOVE_KEYS
         }
+
+
+def reset_spec_flavor(context, instance, migration) -> None:
+    """Schedule later moves with the flavor the instance returns to."""
+    if migration.migration_type != migration_obj.RESIZE or instance.old_flavor is None:
+        return
+    try:
+        spec = RequestSpec.get_by_instance_uuid(context, instance.uuid)
+    except exception.NotFound:
+        return
+    spec.flavor = instance.old_flavor
+    spec.save()
+
+
+def end_migration(context, instance, migration, status: str) -> None:
+    """Put the migration in ``status`` and give the source's allocation it held
+    back to the instance (only if it still holds it: a repair may run twice)."""
+    if migration.status != status:
+        migration.status = status
+        migration.save()
+    Allocations.move(context, migration.uuid, instance.uuid, if_held=True)
+
+
+def cancel_move(context, instance, migration, error, vm_state: str, host=None) -> None:
+    """Set the records of a move whose guest stays on (or went back to) its source:
+    migration error, allocation back on the instance, old flavor, ``vm_state``, no
+    task, a fault. ``migration`` may be None (never recorded). The caller saves."""
+    if migration is not None:
+        end_migration(context, instance, migration, "error")
+        reset_spec_flavor(context, instance, migration)
+        instance.host = migration.source_compute
+        instance.node = migration.source_node
+    instance.add_fault(error, host=host)
+    if instance.old_flavor is not None:
+        instance.flavor = instance.old_flavor
+    instance.vm_state = vm_state
+    instance.task_state = None
+    clear_move_info(instance)
+
+
+def hand_back_to_source(context, instance, migration, status: str) -> None:
+    """Record the instance on its move's source again, old flavor, powered off,
+    for the source to start its original guest (finish_revert_resize). The
+    caller sets the task and saves."""
+    end_migration(context, instance, migration, status)
+    instance.host = migration.source_compute
+    instance.node = migration.source_node
+    if instance.old_flavor is not None:
+        instance.flavor = instance.old_flavor.obj_clone()
+    instance.power_state = power_state.SHUTDOWN
+
+
+def end_confirmed(instance) -> None:
+    """The move is confirmed: ACTIVE or STOPPED as its guest, no task."""
+    stopped = instance.power_state == power_state.SHUTDOWN
+    instance.vm_state = vm_states.STOPPED if stopped else vm_states.ACTIVE
+    instance.task_state = None
+    clear_move_info(instance)
+    instance.save(expected_task_state=[task_states.RESIZE_CONFIRMING])
 
 
 class MoveOperations(utils.PeriodicTaskMixin):
@@ -96,12 +165,22 @@ class MoveOperations(utils.PeriodicTaskMixin):
                 if self._instance_gone(context, instance, error):
                     LOG.info("Instance %s was deleted during %s", instance.uuid, event)
                     rollback = self._cleanup_deleted_move
+                elif isinstance(error, exception.UnexpectedTaskStateError):
+                    # A repair (or an admin's reset) ended the move meanwhile.
+                    LOG.warning("%s of instance %s came too late: %s", event, instance.uuid, error)
+                    rollback = self._forget_move
                 else:
                     LOG.exception("%s failed for instance %s", event, instance.uuid)
                 try:
                     rollback(context, instance, migration, error)
                 except Exception:  # noqa: BLE001 - logged; task deadlines repair the rest
                     LOG.exception("Rolling back %s of instance %s failed", event, instance.uuid)
+
+    def _forget_move(self, context, instance, migration, error=None) -> None:
+        """Count here only what the records now say of a move someone else ended."""
+        instance.refresh()
+        migration = migration_obj.Migration.get_by_id(context, migration.id)
+        self.rt.refresh_move(context, instance, migration)
 
     @staticmethod
     def _instance_gone(context, instance, error: Exception) -> bool:
@@ -134,31 +213,9 @@ class MoveOperations(utils.PeriodicTaskMixin):
             LOG.warning("Instance %s changed during a move rollback: %s", instance.uuid, race)
         return False
 
-    @staticmethod
-    def _reset_spec_flavor(context, instance, migration) -> None:
-        """Schedule later moves with the flavor the instance returns to."""
-        if migration.migration_type != migration_obj.RESIZE or instance.old_flavor is None:
-            return
-        try:
-            spec = RequestSpec.get_by_instance_uuid(context, instance.uuid)
-        except exception.NotFound:
-            return
-        spec.flavor = instance.old_flavor
-        spec.save()
-
     def _abort_move(self, context, instance, migration, error, vm_state: str, expected) -> bool:
         """Cancel a move whose guest stays on (or went back to) the source."""
-        self._set_migration_status(migration, "error")
-        Allocations.move(context, migration.uuid, instance.uuid)
-        self._reset_spec_flavor(context, instance, migration)
-        instance.add_fault(error, host=self.host)
-        instance.host = migration.source_compute
-        instance.node = migration.source_node
-        if instance.old_flavor is not None:
-            instance.flavor = instance.old_flavor
-        instance.vm_state = vm_state
-        instance.task_state = None
-        clear_move_info(instance)
+        cancel_move(context, instance, migration, error, vm_state, self.host)
         saved = self._save_instance(context, instance, expected)
         self.rt.refresh_move(context, instance, migration)
         return saved
@@ -216,9 +273,9 @@ class MoveOperations(utils.PeriodicTaskMixin):
         with self._move_step(
             context, instance, migration, "compute_resize_instance", self._rollback_resize
         ):
-            self._set_migration_status(migration, "migrating")
             instance.task_state = task_states.RESIZE_MIGRATING
             instance.save(expected_task_state=[task_states.RESIZE_PREP])
+            self._set_migration_status(migration, "migrating")
             disk_info = self.driver.migrate_disk_and_power_off(
                 context,
                 instance,
@@ -235,6 +292,10 @@ class MoveOperations(utils.PeriodicTaskMixin):
             instance.flavor = (instance.new_flavor or instance.flavor).obj_clone()
             instance.task_state = task_states.RESIZE_MIGRATED
             instance.power_state = power_state.SHUTDOWN
+            instance.system_metadata = {
+                **instance.system_metadata,
+                DISK_INFO: jsonutils.dumps(disk_info),
+            }
             instance.save(expected_task_state=[task_states.RESIZE_MIGRATING])
             self.rt.refresh_move(context, instance, migration)
             self.compute_rpcapi.finish_resize(context, instance, migration, disk_info)
@@ -288,14 +349,8 @@ class MoveOperations(utils.PeriodicTaskMixin):
             self.driver.destroy(context, instance, None, None, True)
         except Exception:  # noqa: BLE001 - the source restores the instance anyway
             LOG.exception("Could not remove the new guest of %s", instance.uuid)
-        self._set_migration_status(migration, "error")
-        Allocations.move(context, migration.uuid, instance.uuid)
+        hand_back_to_source(context, instance, migration, "error")
         instance.add_fault(error, host=self.host)
-        instance.host = migration.source_compute
-        instance.node = migration.source_node
-        if instance.old_flavor is not None:
-            instance.flavor = instance.old_flavor
-        instance.power_state = power_state.SHUTDOWN
         instance.task_state = task_states.RESIZE_REVERTING
         saved = self._save_instance(
             context, instance, [task_states.RESIZE_MIGRATED, task_states.RESIZE_FINISH]
@@ -315,11 +370,7 @@ class MoveOperations(utils.PeriodicTaskMixin):
             self.rt.refresh_move(context, instance, migration)
             if instance.task_state == task_states.DELETING:
                 return  # deleted while VERIFY_RESIZE: its host removes the rest
-            stopped = instance.power_state == power_state.SHUTDOWN
-            instance.vm_state = vm_states.STOPPED if stopped else vm_states.ACTIVE
-            instance.task_state = None
-            clear_move_info(instance)
-            instance.save(expected_task_state=[task_states.RESIZE_CONFIRMING])
+            end_confirmed(instance)
             LOG.info("Move of instance %s to %s confirmed", instance.uuid, instance.host)
 
     def _undo_confirm(self, context, instance, migration, error) -> None:
@@ -337,12 +388,7 @@ class MoveOperations(utils.PeriodicTaskMixin):
             context, instance, migration, "compute_revert_resize", self._undo_revert
         ):
             self.driver.destroy(context, instance, None, None, True)
-            self._set_migration_status(migration, "reverted")
-            Allocations.move(context, migration.uuid, instance.uuid)
-            instance.host = migration.source_compute
-            instance.node = migration.source_node
-            instance.flavor = instance.old_flavor.obj_clone()
-            instance.power_state = power_state.SHUTDOWN
+            hand_back_to_source(context, instance, migration, "reverted")
             instance.save(expected_task_state=[task_states.RESIZE_REVERTING])
             self.rt.refresh_move(context, instance, migration)
             self.compute_rpcapi.finish_revert_resize(context, instance, migration)
@@ -378,7 +424,7 @@ class MoveOperations(utils.PeriodicTaskMixin):
             instance.task_state = None
             instance.power_state = self._query_power_state(instance)
             instance.launched_at = timeutils.utcnow()
-            self._reset_spec_flavor(context, instance, migration)
+            reset_spec_flavor(context, instance, migration)
             clear_move_info(instance)
             instance.save(expected_task_state=[task_states.RESIZE_REVERTING])
             LOG.info("Instance %s is back on %s", instance.uuid, self.host)

@@ -7,7 +7,7 @@ import oslo_messaging as messaging
 from oslo_log import log as logging
 
 from nova_lite import exception
-from nova_lite.compute import power_state, task_states, utils, vm_states
+from nova_lite.compute import power_state, snapshot_images, task_states, utils, vm_states
 
 LOG = logging.getLogger(__name__)
 
@@ -30,8 +30,11 @@ class PowerOperations:
             return power_state.NOSTATE
 
     def start_instance(self, context, instance) -> None:
+        """Start the guest; a SHELVED instance (unshelve) also leaves its shelf and
+        loses its shelved image."""
         with utils.instance_operation(self, context, instance, "compute_start_instance"):
             self.driver.power_on(context, instance)
+            snapshot_images.delete(context, snapshot_images.forget_shelved_image(instance))
             self._finish(instance, vm_states.ACTIVE, [task_states.POWERING_ON])
 
     def stop_instance(self, context, instance, clean_shutdown: bool = True) -> None:

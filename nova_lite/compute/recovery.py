@@ -11,7 +11,7 @@ from oslo_service import periodic_task
 from oslo_utils import timeutils
 
 from nova_lite import exception
-from nova_lite.compute import power_state, task_states, utils, vm_states
+from nova_lite.compute import power_state, snapshot, task_states, utils, vm_states
 from nova_lite.objects.instance import InstanceList
 from nova_lite.objects.migration import MigrationList
 
@@ -46,6 +46,16 @@ REBUILD_TASKS = {
     task_states.REBUILD_BLOCK_DEVICE_MAPPING,
     task_states.REBUILD_SPAWNING,
 }
+SNAPSHOT_TASKS = set(snapshot.SNAPSHOT_TASKS)
+# Shelve, offload and unshelve (compute/shelve.py); an offloaded instance's
+# unshelve spawns in SPAWNING.
+SHELVE_TASKS = {
+    task_states.SHELVING,
+    task_states.SHELVING_IMAGE_PENDING_UPLOAD,
+    task_states.SHELVING_IMAGE_UPLOADING,
+    task_states.SHELVING_OFFLOADING,
+    task_states.UNSHELVING,
+}
 VM_STATE_OF_POWER = {
     power_state.RUNNING: vm_states.ACTIVE,
     power_state.PAUSED: vm_states.PAUSED,
@@ -76,23 +86,6 @@ def is_move(context, instance, task: str) -> bool:
     return bool(MigrationList.get_in_progress_by_instance(context, instance.uuid, "evacuation"))
 
 
-def fail_interrupted_move(context, instance, task: str, host: str | None = None) -> None:
-    """An interrupted move: ERROR with a fault naming where the guest may be,
-    its migrations marked error (not resumed or rolled back yet)."""
-    migrations = MigrationList.get_in_progress_by_instance(context, instance.uuid)
-    hosts = sorted({h for m in migrations for h in (m.source_compute, m.dest_compute) if h})
-    for migration in migrations:
-        migration.status = "error"
-        migration.save()
-    LOG.warning("Move of %s was interrupted in %s: setting it to ERROR", instance.uuid, task)
-    error = exception.InstanceTaskTimedOut(
-        instance_uuid=instance.uuid,
-        reason=f"the move was interrupted in {task}; its guest may be on "
-        f"{' or '.join(hosts) or instance.host}: check, then os-resetState",
-    )
-    instance.set_error(error, host=host, expected_task_state=[task])
-
-
 class RecoveryOperations(utils.PeriodicTaskMixin):
     """Mixed into ComputeManager; uses its driver, host and instance locks."""
 
@@ -110,8 +103,9 @@ class RecoveryOperations(utils.PeriodicTaskMixin):
         return True
 
     # -- after a restart ----------------------------------------------------------
-    def _resume_task(self, context, instance) -> bool:
-        """Finish or settle a power task interrupted by a restart; False if not one."""
+    def _resume_task(self, context, instance, restarted: bool = True) -> bool:
+        """Finish or settle a task interrupted by a restart (``restarted``) or found
+        past its deadline; False if not one it knows."""
         task = instance.task_state
         if task == task_states.POWERING_OFF:
             LOG.info("Finishing the interrupted stop of %s", instance.uuid)
@@ -129,7 +123,7 @@ class RecoveryOperations(utils.PeriodicTaskMixin):
                     return True
             self._settle(instance, task)
         elif is_move(context, instance, task):
-            fail_interrupted_move(context, instance, task, self.host)
+            self._recover_move(context, instance, task, restarted)
         elif task in SETTLE_TASKS:
             LOG.info("Settling %s after an interrupted %s", instance.uuid, task)
             self._settle(instance, task)
@@ -145,6 +139,10 @@ class RecoveryOperations(utils.PeriodicTaskMixin):
         elif task == task_states.UPDATING_PASSWORD:
             instance.task_state = None
             instance.save(expected_task_state=[task])
+        elif task in SNAPSHOT_TASKS:
+            self._end_interrupted_snapshot(context, instance, task)
+        elif task in SHELVE_TASKS or instance.vm_state == vm_states.SHELVED_OFFLOADED:
+            self._recover_shelve(context, instance, task)
         else:
             return False
         return True
@@ -248,7 +246,7 @@ class RecoveryOperations(utils.PeriodicTaskMixin):
                     instance_uuid=instance.uuid, reason="the build passed its deadline"
                 )
                 self._fail_build(context, instance, error)
-            elif not self._resume_task(context, instance):
+            elif not self._resume_task(context, instance, restarted=False):
                 self._settle(instance, task)
         except exception.NovaLiteException:
             raise

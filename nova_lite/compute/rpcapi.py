@@ -5,7 +5,7 @@ from __future__ import annotations
 import oslo_messaging as messaging
 from oslo_config import cfg
 
-from nova_lite import rpc
+from nova_lite import exception, rpc
 
 CONF = cfg.CONF
 
@@ -24,9 +24,14 @@ class ComputeAPI:
           rollback_live_migration_at_destination
     1.4 - rebuild_instance, rescue_instance, unrescue_instance, set_admin_password
     1.5 - evacuate_instance
+    1.6 - live_migration_force_complete, live_migration_abort
+    1.7 - evacuate_instance takes target_state
+    1.8 - get_host_uptime
+    1.9 - snapshot_instance, shelve_instance, shelve_offload_instance,
+          unshelve_instance
     """
 
-    VERSION = "1.5"
+    VERSION = "1.9"
 
     def __init__(self) -> None:
         self.client = rpc.get_client(
@@ -50,6 +55,13 @@ class ComputeAPI:
         self.client.prepare(server=instance.host).cast(
             context, "terminate_instance", instance=instance
         )
+
+    def check_can_send(self, version: str, what: str) -> None:
+        """Refuse (409) ``what`` while [upgrade_levels] caps the API below ``version``."""
+        if not self.client.can_send_version(version):
+            raise exception.ComputeRPCVersionCapped(
+                method=what, cap=CONF.upgrade_levels.compute, version=version
+            )
 
     def _cast(self, context, method: str, instance, version: str = "1.1", **kwargs) -> None:
         client = self.client.prepare(server=instance.host, version=version)
@@ -81,6 +93,11 @@ class ComputeAPI:
         return client.call(
             context, "get_console_output", instance=instance, tail_length=tail_length
         )
+
+    def get_host_uptime(self, context, host: str) -> str:
+        """The host's ``uptime`` line, from its virt driver (NotImplementedError if none)."""
+        client = self.client.prepare(server=host, version="1.8")
+        return client.call(context, "get_host_uptime")
 
     # -- cold migration and resize (1.2): casts to the source or destination --------
     def _cast_move(self, context, host: str, method: str, instance, migration, **kwargs) -> None:
@@ -240,11 +257,21 @@ class ComputeAPI:
 
     # -- evacuation (1.5) -------------------------------------------------------------
     def evacuate_instance(
-        self, context, instance, migration, image: dict, admin_password, node: str
+        self,
+        context,
+        instance,
+        migration,
+        image: dict,
+        admin_password,
+        node: str,
+        target_state: str | None = None,
     ) -> None:
         """Destination: rebuild the instance of a down host there (Nova's
-        rebuild_instance with evacuate=True)."""
-        client = self.client.prepare(server=migration.dest_compute, version="1.5")
+        rebuild_instance with evacuate=True), ending in ``target_state`` if given."""
+        kwargs = {"target_state": target_state} if target_state else {}
+        client = self.client.prepare(
+            server=migration.dest_compute, version="1.7" if kwargs else "1.5"
+        )
         client.cast(
             context,
             "evacuate_instance",
@@ -253,4 +280,58 @@ class ComputeAPI:
             image=image,
             admin_password=admin_password,
             node=node,
+            **kwargs,
+        )
+
+    # -- live migration control (1.6): casts to the source, which runs the migration --
+    def check_can_control_live_migration(self, what: str) -> None:
+        """Refuse (409) force-complete and abort while [upgrade_levels] caps the API below 1.6."""
+        self.check_can_send("1.6", what)
+
+    def live_migration_force_complete(self, context, instance, migration) -> None:
+        """Source: end the running live migration now."""
+        self.client.prepare(server=migration.source_compute, version="1.6").cast(
+            context, "live_migration_force_complete", instance=instance, migration=migration
+        )
+
+    def live_migration_abort(self, context, instance, migration_id: int) -> None:
+        """Source: cancel the live migration; the guest stays there."""
+        self.client.prepare(server=instance.host, version="1.6").cast(
+            context, "live_migration_abort", instance=instance, migration_id=migration_id
+        )
+
+    # -- snapshots and shelve (1.9) ------------------------------------------------------
+    def snapshot_instance(self, context, instance, image_id: str) -> None:
+        """The instance's host: upload the guest's disk into the (queued) image."""
+        self._cast(context, "snapshot_instance", instance, version="1.9", image_id=image_id)
+
+    def shelve_instance(
+        self, context, instance, image_id: str, clean_shutdown: bool = True
+    ) -> None:
+        """The instance's host: power the guest off and upload its disk into the image
+        (then offload it at once when shelved_offload_time is 0)."""
+        self._cast(
+            context,
+            "shelve_instance",
+            instance,
+            version="1.9",
+            image_id=image_id,
+            clean_shutdown=clean_shutdown,
+        )
+
+    def shelve_offload_instance(self, context, instance, clean_shutdown: bool = True) -> None:
+        """The instance's host: destroy the shelved guest and free its resources."""
+        self._cast(
+            context,
+            "shelve_offload_instance",
+            instance,
+            version="1.9",
+            clean_shutdown=clean_shutdown,
+        )
+
+    def unshelve_instance(self, context, instance, host: str, node: str, image: dict) -> None:
+        """``host`` (chosen by the scheduler): spawn the offloaded instance from its
+        shelved image."""
+        self.client.prepare(server=host, version="1.9").cast(
+            context, "unshelve_instance", instance=instance, node=node, image=image
         )

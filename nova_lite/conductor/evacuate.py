@@ -23,9 +23,18 @@ EVENT = "conductor_rebuild_server"
 
 class EvacuateTask:
     def __init__(
-        self, context, instance, migration, admin_password, request_spec, scheduler, compute
+        self,
+        context,
+        instance,
+        migration,
+        admin_password,
+        request_spec,
+        scheduler,
+        compute,
+        target_state=None,
     ):
         self.context = context
+        self.target_state = target_state
         self.instance = instance
         self.migration = migration
         self.admin_password = admin_password
@@ -50,8 +59,15 @@ class EvacuateTask:
         migration.dest_compute = host
         migration.dest_node = node
         migration.save()
+        move_common.set_destination_zone(context, instance, host)
         self.compute.evacuate_instance(
-            context, instance, migration, {"id": instance.image_ref}, self.admin_password, node
+            context,
+            instance,
+            migration,
+            {"id": instance.image_ref},
+            self.admin_password,
+            node,
+            self.target_state,
         )
 
     def _claim_requested_destination(self, host: str) -> tuple[str, str]:
@@ -64,10 +80,10 @@ class EvacuateTask:
 
 
 def evacuate_instance(
-    context, instance, migration, admin_password, request_spec, scheduler, compute
+    context, instance, migration, admin_password, request_spec, scheduler, compute, target_state
 ) -> None:
     task = EvacuateTask(
-        context, instance, migration, admin_password, request_spec, scheduler, compute
+        context, instance, migration, admin_password, request_spec, scheduler, compute, target_state
     )
     try:
         with utils.event_reporter(context, instance.uuid, EVENT, None):

@@ -81,6 +81,7 @@ class LiveMigrationTask:
         migrate_data = self.compute.check_can_live_migrate_destination(
             context, instance, migration, self.block_migration, self.disk_over_commit
         )
+        move_common.set_destination_zone(context, instance, host)
         self.compute.live_migration(context, instance, migration, migrate_data)
 
     def _check_host_is_up(self, host: str) -> None:

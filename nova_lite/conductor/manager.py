@@ -5,10 +5,10 @@ from __future__ import annotations
 import oslo_messaging as messaging
 from oslo_log import log as logging
 
-from nova_lite import exception
+from nova_lite import availability_zones, exception
 from nova_lite.compute import rpcapi as compute_rpcapi
 from nova_lite.compute import task_states
-from nova_lite.conductor import evacuate, live_migrate, migrate
+from nova_lite.conductor import evacuate, live_migrate, migrate, unshelve
 from nova_lite.conductor.recovery import OrphanRepair
 from nova_lite.objects import base as objects_base
 from nova_lite.objects.instance_action import InstanceActionEvent
@@ -55,7 +55,7 @@ class ComputeTaskManager(OrphanRepair):
     """Orchestrates tasks that span services: building instances, and moving them
     (cold migration and resize, in conductor/migrate.py)."""
 
-    target = messaging.Target(namespace="compute_task", version="1.3")
+    target = messaging.Target(namespace="compute_task", version="1.5")
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,7 +84,9 @@ class ComputeTaskManager(OrphanRepair):
             self.compute,
         )
 
-    def evacuate_instance(self, context, instance, migration, admin_password, request_spec):
+    def evacuate_instance(
+        self, context, instance, migration, admin_password, request_spec, target_state=None
+    ):
         """Evacuation: choose the destination, then rebuild there (conductor/evacuate.py)."""
         evacuate.evacuate_instance(
             context,
@@ -94,7 +96,13 @@ class ComputeTaskManager(OrphanRepair):
             request_spec,
             self.scheduler,
             self.compute,
+            target_state,
         )
+
+    def unshelve_instance(self, context, instance, request_spec) -> None:
+        """Unshelve: start a SHELVED instance on its host, or schedule an offloaded
+        one and spawn it there (conductor/unshelve.py)."""
+        unshelve.unshelve_instance(context, instance, request_spec, self.scheduler, self.compute)
 
     def build_instances(self, context, instances, image, request_spec) -> None:
         request_spec.num_instances = len(instances)
@@ -117,7 +125,16 @@ class ComputeTaskManager(OrphanRepair):
             spec = request_spec.obj_clone()
             spec.instance_uuid = instance.uuid
             spec.num_instances = 1
+            # A forced host is for this boot only; later moves are scheduled.
+            spec.force_hosts = spec.force_nodes = None
             spec.save()
+            # The instance is in its host's zone from now on (saved by the host
+            # with its first update, as Nova's conductor sets it).
+            instance.availability_zone = (
+                selection.availability_zone
+                if "availability_zone" in selection
+                else availability_zones.get_host_availability_zone(context, selection.service_host)
+            )
             InstanceActionEvent.event_finish(
                 context, instance.uuid, "conductor_schedule_and_build_instances"
             )

@@ -75,6 +75,7 @@ class MigrationTask:
         spec.ignore_hosts = None
         spec.save()
         self._spec_saved = resize
+        move_common.set_destination_zone(context, instance, selection.service_host)
         self.compute.prep_resize(
             context, instance, self.flavor, migration, selection.nodename, self.clean_shutdown
         )

@@ -1,5 +1,6 @@
 """Deadlines on task states that no compute host can repair: instances with
-no host (lost while scheduling) or whose compute service is down."""
+no host (lost while scheduling) or whose compute service is down. Moves are
+repaired as nova_lite.compute.move_recovery says."""
 
 from __future__ import annotations
 
@@ -11,18 +12,16 @@ from oslo_service import periodic_task
 from oslo_utils import timeutils
 
 from nova_lite import exception
-from nova_lite.compute import recovery, task_states, vm_states
+from nova_lite.compute import move_recovery, recovery, snapshot_images, task_states, vm_states
 from nova_lite.objects.compute_node import Allocations
 from nova_lite.objects.instance import InstanceList
-from nova_lite.objects.service import Service
 
 LOG = logging.getLogger(__name__)
 CONF = cfg.CONF
-COMPUTE_BINARY = "nova-compute"
 
 
 class OrphanRepair(periodic_task.PeriodicTasks):
-    """Mixed into the conductor's task manager."""
+    """Mixed into the conductor's task manager (uses its compute RPC client)."""
 
     def __init__(self) -> None:
         super().__init__(CONF)
@@ -39,23 +38,17 @@ class OrphanRepair(periodic_task.PeriodicTasks):
                 continue
             if instance.host:
                 if instance.host not in up:
-                    up[instance.host] = self._compute_is_up(context, instance.host)
+                    up[instance.host] = move_recovery.compute_up(context, instance.host)
                 if up[instance.host]:
                     continue  # that host repairs its own instances
+            if move_recovery.waits_for_owner(instance):
+                continue  # flagged already: its host settles it when it is back
             try:
                 self._repair(context, instance)
             except exception.NovaLiteException as error:
                 LOG.info("Repair of %s skipped: %s", instance.uuid, error)
 
-    @staticmethod
-    def _compute_is_up(context, host: str) -> bool:
-        try:
-            return Service.get_by_host_and_binary(context, host, COMPUTE_BINARY).is_up()
-        except exception.ComputeHostNotFound:
-            return False
-
-    @staticmethod
-    def _repair(context, instance) -> None:
+    def _repair(self, context, instance) -> None:
         task = instance.task_state
         where = (
             f"its compute service on {instance.host} is down" if instance.host else "it has no host"
@@ -73,7 +66,7 @@ class OrphanRepair(periodic_task.PeriodicTasks):
             instance.destroy(expected_task_state=[task])
             return
         if recovery.is_move(context, instance, task):
-            recovery.fail_interrupted_move(context, instance, task)
+            move_recovery.repair_orphaned_move(context, instance, task, self.compute)
             return
         reason = f"{task} passed its deadline and {where}"
         if instance.vm_state == vm_states.BUILDING:
@@ -82,6 +75,14 @@ class OrphanRepair(periodic_task.PeriodicTasks):
             instance.set_error(error, expected_task_state=[task])
             Allocations.release(context, instance.uuid)
             return
+        if instance.vm_state == vm_states.SHELVED_OFFLOADED:
+            # An unshelve lost in scheduling or on its host: offloaded again.
+            instance.host = instance.node = None
+            Allocations.release(context, instance.uuid)
+        if task in recovery.SNAPSHOT_TASKS or task in recovery.SHELVE_TASKS:
+            snapshot_images.end_interrupted(
+                context, instance, keep_complete=task in recovery.SNAPSHOT_TASKS
+            )
         instance.add_fault(
             exception.InstanceTaskTimedOut(instance_uuid=instance.uuid, reason=reason)
         )

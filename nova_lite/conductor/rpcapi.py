@@ -5,7 +5,7 @@ from __future__ import annotations
 import oslo_messaging as messaging
 from oslo_config import cfg
 
-from nova_lite import rpc
+from nova_lite import exception, rpc
 
 CONF = cfg.CONF
 
@@ -60,9 +60,11 @@ class ComputeTaskAPI:
         1.1 - migrate_server (cold migration and resize)
         1.2 - live_migrate_instance
         1.3 - evacuate_instance
+        1.4 - evacuate_instance takes target_state
+        1.5 - unshelve_instance
     """
 
-    VERSION = "1.3"
+    VERSION = "1.5"
 
     def __init__(self) -> None:
         self.client = rpc.get_client(
@@ -115,14 +117,33 @@ class ComputeTaskAPI:
             request_spec=request_spec,
         )
 
-    def evacuate_instance(self, context, instance, migration, admin_password, request_spec) -> None:
+    def evacuate_instance(
+        self, context, instance, migration, admin_password, request_spec, target_state=None
+    ) -> None:
         """Rebuild the instance of a down host elsewhere (to the migration's
-        dest_compute when the admin named one, else where the scheduler picks)."""
-        self.client.prepare(version="1.3").cast(
+        dest_compute when the admin named one, else where the scheduler picks),
+        ending in ``target_state`` when given (2.95: stopped)."""
+        kwargs = {"target_state": target_state} if target_state else {}
+        self.client.prepare(version="1.4" if kwargs else "1.3").cast(
             context,
             "evacuate_instance",
             instance=instance,
             migration=migration,
             admin_password=admin_password,
             request_spec=request_spec,
+            **kwargs,
+        )
+
+    def check_can_send(self, version: str, what: str) -> None:
+        """Refuse (409) ``what`` while [upgrade_levels] caps the API below ``version``."""
+        if not self.client.can_send_version(version):
+            raise exception.ConductorRPCVersionCapped(
+                method=what, cap=CONF.upgrade_levels.conductor, version=version
+            )
+
+    def unshelve_instance(self, context, instance, request_spec) -> None:
+        """Bring a shelved instance back: start it on its host (SHELVED), or schedule
+        it and spawn it from its shelved image (SHELVED_OFFLOADED)."""
+        self.client.prepare(version="1.5").cast(
+            context, "unshelve_instance", instance=instance, request_spec=request_spec
         )

@@ -3,11 +3,33 @@
 import oslo_messaging
 from oslo_config import cfg
 
-from nova_lite.conf import api, compute, database, default, fake, scheduler, upgrade_levels
+from nova_lite.conf import (
+    api,
+    availability_zone,
+    compute,
+    database,
+    default,
+    fake,
+    glance,
+    quota,
+    scheduler,
+    upgrade_levels,
+)
 
 CONF = cfg.CONF
 
-for _module in (default, database, api, compute, scheduler, fake, upgrade_levels):
+for _module in (
+    default,
+    database,
+    api,
+    availability_zone,
+    compute,
+    scheduler,
+    fake,
+    glance,
+    quota,
+    upgrade_levels,
+):
     _module.register_opts(CONF)
 
 # oslo.messaging registers transport_url only when a transport is created;

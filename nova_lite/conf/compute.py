@@ -67,6 +67,26 @@ opts = [
         "or reverted). A cold migration always moves to another host.",
     ),
     cfg.IntOpt(
+        "shelved_offload_time",
+        default=0,
+        help="Seconds a shelved instance stays on its host before a periodic task "
+        "offloads it (destroys the guest and frees the host's resources): 0 offloads "
+        "it as soon as it is shelved, a negative value never.",
+    ),
+    cfg.IntOpt(
+        "shelved_poll_interval",
+        default=3600,
+        help="Seconds between two searches for shelved instances older than "
+        "shelved_offload_time; 0 or less disables the search.",
+    ),
+    cfg.ListOpt(
+        "non_inheritable_image_properties",
+        default=["cache_in_nova", "bittorrent"],
+        help="Image properties of an instance's image that its snapshots (createImage, "
+        "shelve) do not inherit. Image signature and Cinder encryption properties "
+        "and the os_glance namespace are never inherited.",
+    ),
+    cfg.IntOpt(
         "resize_confirm_window",
         default=0,
         min=0,

@@ -19,10 +19,11 @@ from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_log import log as logging
 from oslo_utils import timeutils, uuidutils
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, not_, or_, orm, select, update
 
 from nova_lite import context as nova_context
 from nova_lite import exception
+from nova_lite.compute import vm_states
 from nova_lite.db import models
 
 LOG = logging.getLogger(__name__)
@@ -135,6 +136,25 @@ def _soft_delete(context, model, *criteria) -> int:
     return _session(context).execute(stmt).rowcount
 
 
+def _paginate(context, stmt, order: list[tuple[Any, bool]], limit: int | None, marker_row=None):
+    """Rows of ``stmt`` in ``order`` ((column, descending) pairs), after ``marker_row``.
+
+    Keyset paging as oslo.db's paginate_query: the last column must be
+    unique so that the order is total.
+    """
+    if marker_row is not None:
+        after = []
+        for index, (column, descending) in enumerate(order):
+            value = getattr(marker_row, column.key)
+            ties = [c == getattr(marker_row, c.key) for c, _ in order[:index]]
+            after.append(and_(*ties, column < value if descending else column > value))
+        stmt = stmt.where(or_(*after))
+    stmt = stmt.order_by(*(c.desc() if descending else c.asc() for c, descending in order))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(_session(context).scalars(stmt))
+
+
 # -- services ---------------------------------------------------------------
 
 
@@ -209,8 +229,11 @@ def service_update(context, service_id: int, values: dict) -> models.Service:
 
 @_writer
 def service_destroy(context, service_id: int) -> None:
-    if not _soft_delete(context, models.Service, models.Service.id == service_id):
-        raise exception.ServiceNotFound(service_id=service_id)
+    """Soft-delete a service; a compute service's compute nodes go with it (as in Nova)."""
+    row = service_get(context, service_id)
+    _soft_delete(context, models.Service, models.Service.id == row.id)
+    if row.binary == "nova-compute":
+        _soft_delete(context, models.ComputeNode, models.ComputeNode.host == row.host)
 
 
 # -- compute nodes ----------------------------------------------------------
@@ -238,11 +261,28 @@ def compute_node_get(context, node_id: int | str) -> models.ComputeNode:
 
 
 @_reader
-def compute_node_get_all(context, host: str | None = None) -> list[models.ComputeNode]:
+def compute_node_get_all(
+    context, host: str | None = None, limit: int | None = None, marker: int | str | None = None
+) -> list[models.ComputeNode]:
+    """Compute nodes by id; ``marker`` (an id or uuid) starts after that node."""
     stmt = select(models.ComputeNode).where(models.ComputeNode.deleted == 0)
     if host is not None:
         stmt = stmt.where(models.ComputeNode.host == host)
-    return list(_session(context).scalars(stmt.order_by(models.ComputeNode.id)))
+    marker_row = None
+    if marker is not None:
+        try:
+            marker_row = compute_node_get(context, marker)
+        except exception.ComputeNodeNotFound:
+            raise exception.MarkerNotFound(marker=marker) from None
+    return _paginate(context, stmt, [(models.ComputeNode.id, False)], limit, marker_row)
+
+
+@_reader
+def compute_node_search_by_hypervisor(context, pattern: str) -> list[models.ComputeNode]:
+    """Compute nodes whose hypervisor_hostname contains ``pattern`` (SQL LIKE)."""
+    N = models.ComputeNode
+    stmt = select(N).where(N.deleted == 0, N.hypervisor_hostname.like(f"%{pattern}%"))
+    return list(_session(context).scalars(stmt.order_by(N.id)))
 
 
 @_writer
@@ -279,6 +319,22 @@ def allocation_usage_by_node(context) -> dict[str, dict[str, int]]:
         }
         for node, v, m, d, n in rows
     }
+
+
+@_reader
+def allocation_consumers_by_node(context) -> dict[str, list[str]]:
+    """The instances holding claims, per compute node uuid; a claim a migration
+    holds (a move's source or destination) counts for its instance."""
+    A, M = models.Allocation, models.Migration
+    rows = _session(context).execute(
+        select(A.compute_node_uuid, func.coalesce(M.instance_uuid, A.consumer_uuid)).outerjoin(
+            M, M.uuid == A.consumer_uuid
+        )
+    )
+    consumers: dict[str, list[str]] = {}
+    for node, consumer in rows:
+        consumers.setdefault(node, []).append(consumer)
+    return consumers
 
 
 RESOURCES = ("vcpus", "memory_mb", "disk_gb")
@@ -348,15 +404,26 @@ def allocation_delete(context, consumer_uuid: str) -> None:
 
 
 @_writer
-def allocation_move(context, source_consumer: str, target_consumer: str) -> bool:
+def allocation_move(
+    context, source_consumer: str, target_consumer: str, if_held: bool = False
+) -> bool:
     """Give ``source_consumer``'s allocation to ``target_consumer`` in one step.
 
     Whatever the target held before is dropped, so afterwards the target holds
     exactly what the source held (possibly nothing: then False is returned).
-    Moves use it to park an instance's allocation on its migration and back.
+    With ``if_held``, a source holding nothing leaves the target as it is (a
+    repair that may run twice). Moves use it to park an instance's allocation
+    on its migration and back.
     """
     A = models.Allocation
     session = _session(context)
+    if (
+        if_held
+        and not session.scalars(
+            select(A.id).where(A.consumer_uuid == source_consumer).limit(1)
+        ).first()
+    ):
+        return False
     session.execute(A.__table__.delete().where(A.consumer_uuid == target_consumer))
     result = session.execute(
         update(A)
@@ -430,9 +497,12 @@ def flavor_get_all(
     sort_dir: str = "asc",
     limit: int | None = None,
     marker: str | None = None,
+    disabled: bool | None = None,
 ) -> list[models.Flavor]:
     F = models.Flavor
     stmt = select(F)
+    if disabled is not None:
+        stmt = stmt.where(F.disabled.is_(disabled))
     if is_public is not None:
         if context.is_admin:
             stmt = stmt.where(F.is_public.is_(is_public))
@@ -451,13 +521,12 @@ def flavor_get_all(
     if marker is not None:
         ids = [r.flavorid for r in rows]
         if marker not in ids:
-            raise exception.InvalidRequest(reason=f"Marker {marker} could not be found.")
+            raise exception.MarkerNotFound(marker=marker)
         rows = rows[ids.index(marker) + 1 :]
     return rows[:limit] if limit is not None else rows
 
 
-@_writer
-def flavor_destroy(context, flavorid: str) -> None:
+def _flavor_for_update(context, flavorid: str) -> models.Flavor:
     row = (
         _session(context)
         .scalars(select(models.Flavor).where(models.Flavor.flavorid == str(flavorid)))
@@ -465,7 +534,74 @@ def flavor_destroy(context, flavorid: str) -> None:
     )
     if row is None:
         raise exception.FlavorNotFound(flavor_id=flavorid)
-    _session(context).delete(row)
+    return row
+
+
+@_writer
+def flavor_update(context, flavorid: str, values: dict) -> models.Flavor:
+    """Change a flavor's own columns (Nova lets only ``description`` change)."""
+    row = _flavor_for_update(context, flavorid)
+    for key, value in values.items():
+        setattr(row, key, value)
+    _session(context).flush()
+    return row
+
+
+@_writer
+def flavor_extra_specs_update(context, flavorid: str, specs: dict[str, str]) -> models.Flavor:
+    """Add or replace extra specs of a flavor."""
+    row = _flavor_for_update(context, flavorid)
+    existing = {spec.key: spec for spec in row.extra_specs}
+    for key, value in specs.items():
+        if key in existing:
+            existing[key].value = value
+        else:
+            row.extra_specs.append(models.FlavorExtraSpec(key=key, value=value))
+    _session(context).flush()
+    return row
+
+
+@_writer
+def flavor_extra_specs_delete(context, flavorid: str, key: str) -> models.Flavor:
+    """Remove one extra spec; FlavorExtraSpecsNotFound when the flavor has no such key."""
+    row = _flavor_for_update(context, flavorid)
+    spec = next((spec for spec in row.extra_specs if spec.key == key), None)
+    if spec is None:
+        raise exception.FlavorExtraSpecsNotFound(flavor_id=flavorid, extra_specs_key=key)
+    row.extra_specs.remove(spec)
+    _session(context).flush()
+    return row
+
+
+@_writer
+def flavor_access_add(context, flavorid: str, project_id: str) -> models.Flavor:
+    """Let ``project_id`` use a flavor; FlavorAccessExists when it already may."""
+    row = _flavor_for_update(context, flavorid)
+    if any(p.project_id == project_id for p in row.projects):
+        raise exception.FlavorAccessExists(flavor_id=flavorid, project_id=project_id)
+    row.projects.append(models.FlavorProject(project_id=project_id))
+    try:
+        _session(context).flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.FlavorAccessExists(flavor_id=flavorid, project_id=project_id) from None
+    return row
+
+
+@_writer
+def flavor_access_remove(context, flavorid: str, project_id: str) -> models.Flavor:
+    """Take a project's access away; FlavorAccessNotFound when it had none."""
+    row = _flavor_for_update(context, flavorid)
+    access = next((p for p in row.projects if p.project_id == project_id), None)
+    if access is None:
+        raise exception.FlavorAccessNotFound(flavor_id=flavorid, project_id=project_id)
+    row.projects.remove(access)
+    _session(context).flush()
+    return row
+
+
+@_writer
+def flavor_destroy(context, flavorid: str) -> None:
+    _session(context).delete(_flavor_for_update(context, flavorid))
 
 
 # -- instances ----------------------------------------------------------------
@@ -506,9 +642,10 @@ def _record_action(context, uuid: str, action: str | None) -> None:
 
 @_writer
 def instance_create(context, values: dict, action: str | None = None) -> models.Instance:
-    """Insert an instance (and its first action, when given)."""
+    """Insert an instance (with its ``tags`` and its first action, when given)."""
     values = dict(values)
     extras = {k: values.pop(k, None) for k in _INSTANCE_EXTRA}
+    tags = values.pop("tags", None) or ()
     values.setdefault("uuid", uuidutils.generate_uuid())
     row = models.Instance(**values)
     session = _session(context)
@@ -516,42 +653,131 @@ def instance_create(context, values: dict, action: str | None = None) -> models.
     _set_instance_dicts(
         context, row.uuid, extras["metadata"] or {}, extras["system_metadata"] or {}
     )
+    session.add_all(models.Tag(resource_id=row.uuid, tag=tag) for tag in set(tags))
     _record_action(context, row.uuid, action)
     session.flush()
     session.refresh(row)
     return row
 
 
+def _joined(stmt, columns_to_join: list[str] | None):
+    """Load the instance relationships that are loaded only on demand (``tags``)."""
+    if columns_to_join and "tags" in columns_to_join:
+        stmt = stmt.options(orm.selectinload(models.Instance.tag_rows))
+    return stmt
+
+
 @_reader
-def instance_get_by_uuid(context, uuid: str) -> models.Instance:
-    row = (
-        _session(context)
-        .scalars(
-            select(models.Instance).where(
-                models.Instance.uuid == uuid, _not_deleted(context, models.Instance)
-            )
-        )
-        .unique()
-        .first()
+def instance_get_by_uuid(
+    context, uuid: str, columns_to_join: list[str] | None = None
+) -> models.Instance:
+    stmt = select(models.Instance).where(
+        models.Instance.uuid == uuid, _not_deleted(context, models.Instance)
     )
+    row = _session(context).scalars(_joined(stmt, columns_to_join)).unique().first()
     if row is None:
         raise exception.InstanceNotFound(instance_id=uuid)
     return row
 
 
+# Filters on these columns match exactly (a list: any of its values); a filter
+# on any other column is a regular expression searched in its value (Nova's
+# instance_get_all_by_filters_sort).
 _EXACT_FILTERS = (
     "project_id",
     "user_id",
-    "host",
-    "node",
-    "vm_state",
-    "task_state",
     "image_ref",
+    "vm_state",
     "instance_type_id",
-    "reservation_id",
     "uuid",
+    "host",
+    "task_state",
     "locked",
 )
+# Filters that are not columns, handled on their own.
+_SPECIAL_FILTERS = (
+    "deleted",
+    "soft_deleted",
+    "changes-since",
+    "changes-before",
+    "tags",
+    "tags-any",
+    "not-tags",
+    "not-tags-any",
+)
+
+
+def _has_tag(tag_filter):
+    return exists().where(models.Tag.resource_id == models.Instance.uuid, tag_filter)
+
+
+def _tag_criteria(filters: dict) -> list:
+    """Where clauses of the 2.26 tag filters (each a list of tags)."""
+    criteria = []
+    if filters.get("tags"):
+        criteria += [_has_tag(models.Tag.tag == tag) for tag in filters["tags"]]
+    if filters.get("tags-any"):
+        criteria.append(_has_tag(models.Tag.tag.in_(filters["tags-any"])))
+    if filters.get("not-tags"):
+        criteria.append(not_(and_(*(_has_tag(models.Tag.tag == t) for t in filters["not-tags"]))))
+    if filters.get("not-tags-any"):
+        criteria.append(not_(_has_tag(models.Tag.tag.in_(filters["not-tags-any"]))))
+    return criteria
+
+
+def _deleted_criteria(context, filters: dict) -> list:
+    """``deleted`` (absent: the context's read_deleted) and ``soft_deleted``:
+    listing live instances leaves out soft-deleted ones unless asked."""
+    inst = models.Instance
+    if filters.get("deleted") is None:
+        return [_not_deleted(context, inst)]
+    if filters["deleted"]:
+        if filters.get("soft_deleted", True):
+            return [or_(inst.deleted != 0, inst.vm_state == vm_states.SOFT_DELETED)]
+        return [inst.deleted != 0]
+    if filters.get("soft_deleted", False):
+        return [inst.deleted == 0]
+    return [
+        inst.deleted == 0,
+        or_(inst.vm_state.is_(None), inst.vm_state != vm_states.SOFT_DELETED),
+    ]
+
+
+def _regex_filter(rows: list, column: str, pattern: str) -> list:
+    regex = re.compile(pattern)
+    return [
+        r for r in rows if getattr(r, column) is not None and regex.search(str(getattr(r, column)))
+    ]
+
+
+def _sort_params(sort_keys, sort_dirs) -> list[tuple[str, str]]:
+    """(key, direction) pairs ending with created_at and id (Nova's process_sort_params)."""
+    keys = list(sort_keys or [])
+    dirs = list(sort_dirs or [])
+    default = dirs[0] if dirs else "desc"
+    if any(d not in ("asc", "desc") for d in dirs):
+        raise exception.InvalidRequest(
+            reason="Invalid input received: Unknown sort direction, must be 'desc' or 'asc'"
+        )
+    if len(dirs) > len(keys):
+        raise exception.InvalidRequest(
+            reason="Invalid input received: Sort direction size exceeds sort key size"
+        )
+    dirs += [default] * (len(keys) - len(dirs))
+    for key in ("created_at", "id"):
+        if key not in keys:
+            keys.append(key)
+            dirs.append(default)
+    for key in keys:
+        if key not in models.Instance.__table__.columns:
+            raise exception.InvalidRequest(reason=f"Invalid sort_key {key}")
+    return list(zip(keys, dirs, strict=True))
+
+
+def _sorted(rows: list, order: list[tuple[str, str]]) -> list:
+    for key, direction in reversed(order):
+        rows.sort(key=lambda r, k=key: _nulls_first(getattr(r, k)), reverse=direction == "desc")
+    return rows
 
 
 @_reader
@@ -562,39 +788,40 @@ def instance_get_all_by_filters(
     sort_dirs: list[str] | None = None,
     limit: int | None = None,
     marker: str | None = None,
+    columns_to_join: list[str] | None = None,
 ) -> list[models.Instance]:
-    """Instances matching ``filters``: exact keys, lists (IN), ``name`` regex,
-    ``changes-since`` and ``deleted``."""
+    """Instances matching ``filters``, sorted, at most ``limit`` after the ``marker``.
+
+    Filters: the exact columns of _EXACT_FILTERS (a list matches any of its
+    values), a regular expression for any other column (``name`` stands for
+    display_name), ``changes-since``/``changes-before`` (bounds of
+    updated_at), ``deleted``, ``soft_deleted`` and the tag filters. Sorting
+    ends with created_at and id; the marker must be one of the matches; a
+    limit of 0 finds nothing.
+    """
     inst = models.Instance
     filters = dict(filters)
-    deleted = filters.pop("deleted", None)
-    stmt = select(inst)
-    if deleted is None:
-        stmt = stmt.where(_not_deleted(context, inst))
-    elif deleted:
-        stmt = stmt.where(inst.deleted != 0)
-    else:
-        stmt = stmt.where(inst.deleted == 0)
-    for key in _EXACT_FILTERS:
-        if key not in filters:
-            continue
-        value = filters[key]
-        col = getattr(inst, key)
-        stmt = stmt.where(col.in_(value) if isinstance(value, (list, tuple, set)) else col == value)
-    if "changes-since" in filters:
-        since = timeutils.normalize_time(filters["changes-since"])
-        stmt = stmt.where(inst.updated_at >= since)
-    rows = list(_session(context).scalars(stmt).unique())
     if "name" in filters:
-        pattern = re.compile(filters["name"])
-        rows = [r for r in rows if r.display_name and pattern.search(r.display_name)]
-    sort_keys = sort_keys or ["created_at", "id"]
-    sort_dirs = sort_dirs or ["desc"] * len(sort_keys)
-    for key in sort_keys:
-        if key not in models.Instance.__table__.columns:
-            raise exception.InvalidRequest(reason=f"Invalid sort_key {key}")
-    for key, direction in reversed(list(zip(sort_keys, sort_dirs, strict=False))):
-        rows.sort(key=lambda r, k=key: _nulls_first(getattr(r, k)), reverse=direction == "desc")
+        filters["display_name"] = filters.pop("name")
+    order = _sort_params(sort_keys, sort_dirs)
+    if limit == 0:
+        return []
+    stmt = select(inst).where(*_deleted_criteria(context, filters), *_tag_criteria(filters))
+    for key in _EXACT_FILTERS:
+        if key in filters:
+            value, col = filters[key], getattr(inst, key)
+            stmt = stmt.where(
+                col.in_(value) if isinstance(value, (list, tuple, set)) else col == value
+            )
+    if filters.get("changes-since"):
+        stmt = stmt.where(inst.updated_at >= timeutils.normalize_time(filters["changes-since"]))
+    if filters.get("changes-before"):
+        stmt = stmt.where(inst.updated_at <= timeutils.normalize_time(filters["changes-before"]))
+    rows = list(_session(context).scalars(_joined(stmt, columns_to_join)).unique())
+    for key, value in filters.items():
+        if key not in _EXACT_FILTERS + _SPECIAL_FILTERS and key in inst.__table__.columns:
+            rows = _regex_filter(rows, key, str(value))
+    rows = _sorted(rows, order)
     if marker is not None:
         uuids = [r.uuid for r in rows]
         if marker not in uuids:
@@ -687,13 +914,87 @@ def instance_destroy(
     row = instance_update(context, uuid, values or {}, expected)
     if not _soft_delete(context, models.Instance, models.Instance.uuid == uuid):
         raise exception.InstanceNotFound(instance_id=uuid)
-    for model in (models.InstanceMetadata, models.InstanceSystemMetadata):
+    for model in (
+        models.InstanceMetadata,
+        models.InstanceSystemMetadata,
+        models.InstanceGroupMember,  # a deleted server leaves its server group
+    ):
         _soft_delete(context, model, model.instance_uuid == uuid)
     _session(context).execute(
         models.Allocation.__table__.delete().where(models.Allocation.consumer_uuid == uuid)
     )
+    _session(context).execute(models.Tag.__table__.delete().where(models.Tag.resource_id == uuid))
     _session(context).refresh(row)
     return row
+
+
+# -- server tags (2.26) ----------------------------------------------------------
+
+
+def _tags_of(context, resource_id: str) -> list[models.Tag]:
+    """The instance's tags by name; InstanceNotFound when it does not exist."""
+    instance_get_by_uuid(context, resource_id)
+    stmt = select(models.Tag).where(models.Tag.resource_id == resource_id).order_by(models.Tag.tag)
+    return list(_session(context).scalars(stmt))
+
+
+@_reader
+def tag_get_by_resource_id(context, resource_id: str) -> list[models.Tag]:
+    return _tags_of(context, resource_id)
+
+
+@_reader
+def tag_exists(context, resource_id: str, tag: str) -> bool:
+    return any(row.tag == tag for row in _tags_of(context, resource_id))
+
+
+@_writer
+def tag_add(context, resource_id: str, tag: str) -> models.Tag:
+    """Add one tag (nothing changes when the instance has it already)."""
+    existing = {row.tag: row for row in _tags_of(context, resource_id)}
+    if tag in existing:
+        return existing[tag]
+    row = models.Tag(resource_id=resource_id, tag=tag)
+    _session(context).add(row)
+    _session(context).flush()
+    return row
+
+
+@_writer
+def tag_set(context, resource_id: str, tags: list[str]) -> list[models.Tag]:
+    """Replace all the instance's tags with ``tags``."""
+    existing = {row.tag for row in _tags_of(context, resource_id)}
+    wanted = set(tags)
+    session = _session(context)
+    session.execute(
+        models.Tag.__table__.delete().where(
+            models.Tag.resource_id == resource_id, models.Tag.tag.in_(existing - wanted)
+        )
+    )
+    session.add_all(models.Tag(resource_id=resource_id, tag=tag) for tag in wanted - existing)
+    session.flush()
+    return _tags_of(context, resource_id)
+
+
+@_writer
+def tag_delete(context, resource_id: str, tag: str) -> None:
+    """Remove one tag; InstanceTagNotFound when the instance does not have it."""
+    instance_get_by_uuid(context, resource_id)
+    result = _session(context).execute(
+        models.Tag.__table__.delete().where(
+            models.Tag.resource_id == resource_id, models.Tag.tag == tag
+        )
+    )
+    if not result.rowcount:
+        raise exception.InstanceTagNotFound(instance_id=resource_id, tag=tag)
+
+
+@_writer
+def tag_delete_all(context, resource_id: str) -> None:
+    instance_get_by_uuid(context, resource_id)
+    _session(context).execute(
+        models.Tag.__table__.delete().where(models.Tag.resource_id == resource_id)
+    )
 
 
 # -- faults and actions -------------------------------------------------------
@@ -743,16 +1044,41 @@ def _action_get_by_request_id(context, instance_uuid: str, request_id: str):
     )
 
 
+def _utc(value: datetime.datetime | str) -> datetime.datetime:
+    """A naive UTC datetime from a datetime or an ISO 8601 string (as RPC delivers it)."""
+    if isinstance(value, str):
+        value = timeutils.parse_isotime(value)
+    return timeutils.normalize_time(value)
+
+
+def _changed_between(stmt, model, filters: dict):
+    """``changes-since``/``changes-before`` filters on ``updated_at``, as Nova applies them."""
+    if filters.get("changes-since"):
+        stmt = stmt.where(model.updated_at >= _utc(filters["changes-since"]))
+    if filters.get("changes-before"):
+        stmt = stmt.where(model.updated_at <= _utc(filters["changes-before"]))
+    return stmt
+
+
 @_reader
-def actions_get(context, instance_uuid: str) -> list[models.InstanceAction]:
+def actions_get(
+    context,
+    instance_uuid: str,
+    limit: int | None = None,
+    marker: str | None = None,
+    filters: dict | None = None,
+) -> list[models.InstanceAction]:
+    """An instance's actions, newest first; ``marker`` is a request id."""
     A = models.InstanceAction
-    return list(
-        _session(context).scalars(
-            select(A)
-            .where(A.instance_uuid == instance_uuid, A.deleted == 0)
-            .order_by(A.start_time.desc(), A.id.desc())
-        )
+    stmt = _changed_between(
+        select(A).where(A.instance_uuid == instance_uuid, A.deleted == 0), A, filters or {}
     )
+    marker_row = None
+    if marker is not None:
+        marker_row = _action_get_by_request_id(context, instance_uuid, marker)
+        if marker_row is None:
+            raise exception.MarkerNotFound(marker=marker)
+    return _paginate(context, stmt, [(A.created_at, True), (A.id, True)], limit, marker_row)
 
 
 @_reader
@@ -771,6 +1097,7 @@ def action_event_start(context, values: dict) -> models.InstanceActionEvent:
         raise exception.NotFound(message=f"Action for request {context.request_id} not found")
     row = models.InstanceActionEvent(action_id=action.id, **values)
     _session(context).add(row)
+    action.updated_at = values.get("start_time") or timeutils.utcnow()
     _session(context).flush()
     return row
 
@@ -853,9 +1180,20 @@ def key_pair_get(context, user_id: str, name: str) -> models.KeyPair:
 
 
 @_reader
-def key_pair_get_all_by_user(context, user_id: str) -> list[models.KeyPair]:
+def key_pair_get_all_by_user(
+    context, user_id: str, limit: int | None = None, marker: str | None = None
+) -> list[models.KeyPair]:
+    """The user's key pairs by name; ``marker`` (a name) starts after that key pair."""
     K = models.KeyPair
-    return list(_session(context).scalars(_key_pair_query(user_id).order_by(K.name, K.id)))
+    marker_row = None
+    if marker is not None:
+        marker_row = _session(context).scalars(_key_pair_query(user_id).where(K.name == marker))
+        marker_row = marker_row.first()
+        if marker_row is None:
+            raise exception.MarkerNotFound(marker=marker)
+    return _paginate(
+        context, _key_pair_query(user_id), [(K.name, False), (K.id, False)], limit, marker_row
+    )
 
 
 @_writer
@@ -892,6 +1230,17 @@ def request_spec_get(context, instance_uuid: str) -> str:
     if row is None:
         raise exception.NotFound(message=f"RequestSpec for {instance_uuid} not found.")
     return row.spec
+
+
+@_reader
+def request_spec_get_all(context, instance_uuids: list[str]) -> list[str]:
+    """The stored specs of those of the instances that have one."""
+    if not instance_uuids:
+        return []
+    stmt = select(models.RequestSpec.spec).where(
+        models.RequestSpec.instance_uuid.in_(instance_uuids)
+    )
+    return list(_session(context).scalars(stmt))
 
 
 # -- migrations (cold migration and resize records) ----------------------------
@@ -939,15 +1288,20 @@ _MIGRATION_FILTERS = (
     "dest_compute",
     "migration_type",
     "hidden",
+    "user_id",
+    "project_id",
 )
 
 
 @_reader
-def migration_get_all_by_filters(context, filters: dict) -> list[models.Migration]:
-    """Migrations matching ``filters``, newest first.
+def migration_get_all_by_filters(
+    context, filters: dict, limit: int | None = None, marker: str | None = None
+) -> list[models.Migration]:
+    """Migrations matching ``filters``, newest first; ``marker`` is a migration uuid.
 
     Exact keys (a list matches any of its values), ``host`` (source or
-    destination) and ``older_than`` (seconds since the last change).
+    destination), ``older_than`` (seconds since the last change) and
+    ``changes-since``/``changes-before`` (datetimes, on ``updated_at``).
     """
     M = models.Migration
     stmt = select(M).where(_not_deleted(context, M))
@@ -963,7 +1317,13 @@ def migration_get_all_by_filters(context, filters: dict) -> list[models.Migratio
     if "older_than" in filters:
         before = timeutils.utcnow() - datetime.timedelta(seconds=int(filters["older_than"]))
         stmt = stmt.where(func.coalesce(M.updated_at, M.created_at) <= before)
-    return list(_session(context).scalars(stmt.order_by(M.created_at.desc(), M.id.desc())))
+    stmt = _changed_between(stmt, M, filters)
+    marker_row = None
+    if marker is not None:
+        marker_row = _session(context).scalars(select(M).where(M.uuid == marker)).first()
+        if marker_row is None:
+            raise exception.MarkerNotFound(marker=marker)
+    return _paginate(context, stmt, [(M.created_at, True), (M.id, True)], limit, marker_row)
 
 
 @_reader
@@ -974,6 +1334,394 @@ def migration_get_by_instance_and_status(
     if not rows:
         raise exception.MigrationNotFoundByStatus(instance_id=instance_uuid, status=status)
     return rows[0]
+
+
+# -- quotas: stored limits, and usage counted from the resources' own tables ----
+
+
+def _limits_of(context, model, *criteria) -> dict[str, int]:
+    rows = _session(context).execute(
+        select(model.resource, model.hard_limit).where(model.deleted == 0, *criteria)
+    )
+    return {resource: limit for resource, limit in rows}
+
+
+@_reader
+def quota_get_limits(
+    context, project_id: str, user_id: str | None = None, class_name: str = "default"
+) -> dict[str, dict[str, int]]:
+    """The stored limits behind a project's (and user's) quotas, by resource:
+    ``{"class": ..., "project": ..., "user": ...}`` (``user`` empty without user_id)."""
+    Q, U = models.Quota, models.ProjectUserQuota
+    user = {}
+    if user_id is not None:
+        user = _limits_of(context, U, U.project_id == project_id, U.user_id == user_id)
+    return {
+        "class": quota_class_get_all_by_name(context, class_name),
+        "project": _limits_of(context, Q, Q.project_id == project_id),
+        "user": user,
+    }
+
+
+@_reader
+def quota_class_get_all_by_name(context, class_name: str) -> dict[str, int]:
+    return _limits_of(context, models.QuotaClass, models.QuotaClass.class_name == class_name)
+
+
+@_reader
+def quota_get_user_totals(context, project_id: str) -> dict[str, int]:
+    """The sum of the per-user limits set in a project, by resource."""
+    U = models.ProjectUserQuota
+    rows = _session(context).execute(
+        select(U.resource, func.sum(U.hard_limit))
+        .where(U.deleted == 0, U.project_id == project_id)
+        .group_by(U.resource)
+    )
+    return {resource: int(total) for resource, total in rows}
+
+
+def _set_limits(context, model, owner: dict, limits: dict[str, int]) -> None:
+    """Update the owner's row of each resource, or insert one."""
+    session = _session(context)
+    criteria = [getattr(model, key) == value for key, value in owner.items()]
+    for resource, limit in limits.items():
+        result = session.execute(
+            update(model)
+            .where(model.deleted == 0, model.resource == resource, *criteria)
+            .values(hard_limit=limit, updated_at=timeutils.utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if not result.rowcount:
+            session.add(model(resource=resource, hard_limit=limit, **owner))
+    session.flush()
+
+
+@_writer
+def quota_set_limits(
+    context,
+    project_id: str,
+    limits: dict[str, int],
+    user_id: str | None = None,
+    per_project: tuple = (),
+) -> None:
+    """Set a project's limits, or a user's in it; resources in ``per_project``
+    are always the project's (Nova's nova-network quotas)."""
+    user_limits = {k: v for k, v in limits.items() if user_id and k not in per_project}
+    project_limits = {k: v for k, v in limits.items() if k not in user_limits}
+    _set_limits(context, models.Quota, {"project_id": project_id}, project_limits)
+    owner = {"project_id": project_id, "user_id": user_id}
+    _set_limits(context, models.ProjectUserQuota, owner, user_limits)
+
+
+@_writer
+def quota_class_set_limits(context, class_name: str, limits: dict[str, int]) -> None:
+    _set_limits(context, models.QuotaClass, {"class_name": class_name}, limits)
+
+
+@_writer
+def quota_destroy_all(context, project_id: str, user_id: str | None = None) -> None:
+    """Forget a project's limits and its users' (only that user's, with user_id)."""
+    Q, U = models.Quota, models.ProjectUserQuota
+    if user_id is not None:
+        _soft_delete(context, U, U.project_id == project_id, U.user_id == user_id)
+        return
+    _soft_delete(context, Q, Q.project_id == project_id)
+    _soft_delete(context, U, U.project_id == project_id)
+
+
+@_reader
+def quota_count_instances(
+    context, project_id: str, user_id: str | None = None
+) -> dict[str, dict[str, int]]:
+    """Instances, cores and RAM in use by the project (and the user): live
+    instances, soft-deleted ones (vm_state) excepted, as Nova counts them."""
+    inst = models.Instance
+    stmt = select(func.count(inst.id), func.sum(inst.vcpus), func.sum(inst.memory_mb)).where(
+        inst.deleted == 0,
+        inst.project_id == project_id,
+        or_(inst.vm_state != vm_states.SOFT_DELETED, inst.vm_state.is_(None)),
+    )
+    scopes = {"project": stmt}
+    if user_id is not None:
+        scopes["user"] = stmt.where(inst.user_id == user_id)
+    counts = {}
+    for scope, query in scopes.items():
+        row = _session(context).execute(query).one()
+        counts[scope] = {
+            name: int(value or 0)
+            for name, value in zip(("instances", "cores", "ram"), row, strict=True)
+        }
+    return counts
+
+
+@_reader
+def key_pair_count_by_user(context, user_id: str) -> int:
+    K = models.KeyPair
+    stmt = select(func.count(K.id)).where(K.deleted == 0, K.user_id == user_id)
+    return _session(context).execute(stmt).scalar()
+
+
+@_reader
+def instance_group_count(
+    context, project_id: str, user_id: str | None = None
+) -> dict[str, dict[str, int]]:
+    """Server groups of the project (and of the user in it)."""
+    G = models.InstanceGroup
+    stmt = select(func.count(G.id)).where(G.deleted == 0, G.project_id == project_id)
+    counts = {"project": {"server_groups": _session(context).execute(stmt).scalar()}}
+    if user_id is not None:
+        user_stmt = stmt.where(G.user_id == user_id)
+        counts["user"] = {"server_groups": _session(context).execute(user_stmt).scalar()}
+    return counts
+
+
+@_reader
+def instance_group_member_count_by_user(context, group_uuid: str, user_id: str) -> int:
+    """Live instances of ``user_id`` that are members of the group."""
+    G, M, inst = models.InstanceGroup, models.InstanceGroupMember, models.Instance
+    stmt = (
+        select(func.count(func.distinct(M.instance_uuid)))
+        .select_from(M)
+        .join(G, G.id == M.group_id)
+        .join(inst, inst.uuid == M.instance_uuid)
+        .where(
+            G.uuid == group_uuid,
+            G.deleted == 0,
+            M.deleted == 0,
+            inst.deleted == 0,
+            inst.user_id == user_id,
+        )
+    )
+    return _session(context).execute(stmt).scalar()
+
+
+# -- host aggregates -------------------------------------------------------------
+
+
+def _aggregate_get(context, aggregate_id: int | str) -> models.Aggregate:
+    """The aggregate by id or uuid, with its hosts and metadata loaded afresh."""
+    Agg = models.Aggregate
+    col = Agg.uuid if uuidutils.is_uuid_like(aggregate_id) else Agg.id
+    row = (
+        _session(context)
+        .scalars(
+            select(Agg)
+            .where(col == aggregate_id, Agg.deleted == 0)
+            .execution_options(populate_existing=True)
+        )
+        .first()
+    )
+    if row is None:
+        raise exception.AggregateNotFound(aggregate_id=aggregate_id)
+    return row
+
+
+def _check_aggregate_name(context, name: str, aggregate_id: int | None = None) -> None:
+    Agg = models.Aggregate
+    stmt = select(Agg.id).where(Agg.name == name, Agg.deleted == 0)
+    if aggregate_id is not None:
+        stmt = stmt.where(Agg.id != aggregate_id)
+    if _session(context).scalars(stmt).first() is not None:
+        raise exception.AggregateNameExists(aggregate_name=name)
+
+
+def _set_aggregate_metadata(context, aggregate_id: int, metadata: dict) -> None:
+    """Set the given keys; a None value deletes its key."""
+    M = models.AggregateMetadata
+    if not metadata:
+        return
+    _soft_delete(context, M, M.aggregate_id == aggregate_id, M.key.in_(list(metadata)))
+    for key, value in metadata.items():
+        if value is not None:
+            _session(context).add(M(aggregate_id=aggregate_id, key=key, value=value))
+    _session(context).flush()
+
+
+@_writer
+def aggregate_create(context, values: dict, metadata: dict | None = None) -> models.Aggregate:
+    """Insert an aggregate; AggregateNameExists when the name is taken."""
+    values = dict(values)
+    _check_aggregate_name(context, values["name"])
+    row = models.Aggregate(uuid=values.pop("uuid", None) or uuidutils.generate_uuid(), **values)
+    _session(context).add(row)
+    _session(context).flush()
+    _set_aggregate_metadata(context, row.id, metadata or {})
+    return _aggregate_get(context, row.id)
+
+
+@_reader
+def aggregate_get(context, aggregate_id: int | str) -> models.Aggregate:
+    return _aggregate_get(context, aggregate_id)
+
+
+@_reader
+def aggregate_get_all(
+    context, hosts: list[str] | None = None, key: str | None = None
+) -> list[models.Aggregate]:
+    """Aggregates, optionally only those holding one of ``hosts`` and having
+    metadata ``key``."""
+    Agg, H, M = models.Aggregate, models.AggregateHost, models.AggregateMetadata
+    stmt = select(Agg).where(Agg.deleted == 0)
+    if hosts is not None:
+        stmt = stmt.where(Agg.host_rows.any(H.host.in_(hosts)))
+    if key is not None:
+        stmt = stmt.where(Agg.metadata_rows.any(M.key == key))
+    return list(_session(context).scalars(stmt.order_by(Agg.id)))
+
+
+@_writer
+def aggregate_update(context, aggregate_id: int, values: dict) -> models.Aggregate:
+    """Rename the aggregate (``name``); AggregateNameExists when taken."""
+    row = _aggregate_get(context, aggregate_id)
+    if "name" in values:
+        _check_aggregate_name(context, values["name"], row.id)
+        row.name = values["name"]
+    row.updated_at = timeutils.utcnow()
+    _session(context).flush()
+    return _aggregate_get(context, aggregate_id)
+
+
+@_writer
+def aggregate_metadata_update(context, aggregate_id: int, metadata: dict) -> models.Aggregate:
+    """Set metadata keys; keys whose value is None are deleted."""
+    row = _aggregate_get(context, aggregate_id)
+    _set_aggregate_metadata(context, row.id, metadata)
+    row.updated_at = timeutils.utcnow()
+    _session(context).flush()
+    return _aggregate_get(context, aggregate_id)
+
+
+@_writer
+def aggregate_host_add(context, aggregate_id: int, host: str) -> models.Aggregate:
+    row = _aggregate_get(context, aggregate_id)
+    H = models.AggregateHost
+    if any(h.host == host for h in row.host_rows):
+        raise exception.AggregateHostExists(aggregate_id=aggregate_id, host=host)
+    try:
+        _session(context).add(H(aggregate_id=row.id, host=host))
+        _session(context).flush()
+    except db_exc.DBDuplicateEntry:
+        raise exception.AggregateHostExists(aggregate_id=aggregate_id, host=host) from None
+    return _aggregate_get(context, aggregate_id)
+
+
+@_writer
+def aggregate_host_delete(context, aggregate_id: int, host: str) -> models.Aggregate:
+    row = _aggregate_get(context, aggregate_id)
+    H = models.AggregateHost
+    if not _soft_delete(context, H, H.aggregate_id == row.id, H.host == host):
+        raise exception.AggregateHostNotFound(aggregate_id=aggregate_id, host=host)
+    return _aggregate_get(context, aggregate_id)
+
+
+@_writer
+def aggregate_destroy(context, aggregate_id: int) -> None:
+    """Delete the aggregate and its metadata (its hosts must be removed first)."""
+    row = _aggregate_get(context, aggregate_id)
+    M = models.AggregateMetadata
+    _soft_delete(context, M, M.aggregate_id == row.id)
+    _soft_delete(context, models.Aggregate, models.Aggregate.id == row.id)
+
+
+# -- server groups (instance groups) -------------------------------------------------
+
+
+def _instance_group_get(context, group_uuid: str) -> models.InstanceGroup:
+    G = models.InstanceGroup
+    row = (
+        _session(context)
+        .scalars(
+            select(G)
+            .where(G.uuid == group_uuid, G.deleted == 0)
+            .execution_options(populate_existing=True)
+        )
+        .first()
+    )
+    if row is None:
+        raise exception.InstanceGroupNotFound(group_uuid=group_uuid)
+    return row
+
+
+@_writer
+def instance_group_create(context, values: dict) -> models.InstanceGroup:
+    values = dict(values)
+    row = models.InstanceGroup(uuid=values.pop("uuid", None) or uuidutils.generate_uuid(), **values)
+    _session(context).add(row)
+    _session(context).flush()
+    return _instance_group_get(context, row.uuid)
+
+
+@_reader
+def instance_group_get(context, group_uuid: str) -> models.InstanceGroup:
+    return _instance_group_get(context, group_uuid)
+
+
+@_reader
+def instance_group_get_by_instance(context, instance_uuid: str) -> models.InstanceGroup:
+    """The server group that ``instance_uuid`` is a member of."""
+    G, M = models.InstanceGroup, models.InstanceGroupMember
+    row = (
+        _session(context)
+        .scalars(
+            select(G)
+            .join(M, and_(M.group_id == G.id, M.deleted == 0))
+            .where(M.instance_uuid == instance_uuid, G.deleted == 0)
+        )
+        .first()
+    )
+    if row is None:
+        raise exception.InstanceGroupNotFound(group_uuid="")
+    return row
+
+
+@_reader
+def instance_group_get_all(context, project_id: str | None = None) -> list[models.InstanceGroup]:
+    G = models.InstanceGroup
+    stmt = select(G).where(G.deleted == 0)
+    if project_id is not None:
+        stmt = stmt.where(G.project_id == project_id)
+    return list(_session(context).scalars(stmt.order_by(G.id)))
+
+
+@_writer
+def instance_group_destroy(context, group_uuid: str) -> None:
+    row = _instance_group_get(context, group_uuid)
+    M = models.InstanceGroupMember
+    _soft_delete(context, M, M.group_id == row.id)
+    _soft_delete(context, models.InstanceGroup, models.InstanceGroup.id == row.id)
+
+
+@_writer
+def instance_group_members_add(context, group_uuid: str, instance_uuids: list[str]) -> list[str]:
+    """Make the instances members of the group; the uuids that were not yet members."""
+    row = _instance_group_get(context, group_uuid)
+    current = {m.instance_uuid for m in row.member_rows}
+    added = [u for u in dict.fromkeys(instance_uuids) if u not in current]
+    for uuid in added:
+        _session(context).add(models.InstanceGroupMember(group_id=row.id, instance_uuid=uuid))
+    _session(context).flush()
+    return added
+
+
+@_reader
+def instance_group_hosts(context, group_uuid: str) -> list[str]:
+    """The hosts of the group's members: where they run or hold a claim (an
+    instance being built has a claim before it has a host)."""
+    row = _instance_group_get(context, group_uuid)
+    members = [m.instance_uuid for m in row.member_rows]
+    if not members:
+        return []
+    inst, A, N = models.Instance, models.Allocation, models.ComputeNode
+    session = _session(context)
+    placed = session.scalars(
+        select(inst.host).where(inst.uuid.in_(members), inst.deleted == 0, inst.host.is_not(None))
+    )
+    claimed = session.scalars(
+        select(N.host)
+        .join(A, A.compute_node_uuid == N.uuid)
+        .where(A.consumer_uuid.in_(members), N.deleted == 0)
+    )
+    return sorted(set(placed) | set(claimed))
 
 
 def ping(context) -> Any:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Unicode,
     UniqueConstraint,
     orm,
 )
@@ -189,6 +190,9 @@ class Instance(BASE, SoftDeleteMixin):
     access_ip_v4 = Column(String(39))
     access_ip_v6 = Column(String(39))
     progress = Column(Integer)
+    kernel_id = Column(String(255))
+    ramdisk_id = Column(String(255))
+    root_device_name = Column(String(255))
     metadata_items = orm.relationship(
         "InstanceMetadata",
         lazy="joined",
@@ -205,6 +209,24 @@ class Instance(BASE, SoftDeleteMixin):
         foreign_keys="InstanceSystemMetadata.instance_uuid",
         viewonly=True,
     )
+    # Loaded only where a query asks for it (the API's views of 2.26 and later).
+    tag_rows = orm.relationship(
+        "Tag",
+        lazy="raise",
+        primaryjoin="Instance.uuid == Tag.resource_id",
+        foreign_keys="Tag.resource_id",
+        order_by="Tag.tag",
+        viewonly=True,
+    )
+
+
+class Tag(BASE):
+    """A server tag (2.26); rows go with their instance when it is deleted."""
+
+    __tablename__ = "tags"
+    __table_args__ = (Index("tags_tag_idx", "tag"),)
+    resource_id = Column(String(36), primary_key=True, nullable=False)
+    tag = Column(Unicode(80), primary_key=True, nullable=False)
 
 
 class InstanceMetadata(BASE, SoftDeleteMixin):
@@ -311,6 +333,20 @@ class Aggregate(BASE, SoftDeleteMixin):
     id = Column(Integer, primary_key=True)
     uuid = Column(String(36), nullable=False, unique=True)
     name = Column(String(255), nullable=False)
+    host_rows = orm.relationship(
+        "AggregateHost",
+        lazy="selectin",
+        primaryjoin="and_(Aggregate.id == AggregateHost.aggregate_id, AggregateHost.deleted == 0)",
+        order_by="AggregateHost.id",
+        viewonly=True,
+    )
+    metadata_rows = orm.relationship(
+        "AggregateMetadata",
+        lazy="selectin",
+        primaryjoin="and_(Aggregate.id == AggregateMetadata.aggregate_id,"
+        " AggregateMetadata.deleted == 0)",
+        viewonly=True,
+    )
 
 
 class AggregateHost(BASE, SoftDeleteMixin):
@@ -350,6 +386,14 @@ class InstanceGroup(BASE, SoftDeleteMixin):
     project_id = Column(String(255))
     policy = Column(String(255))
     rules = Column(Text)
+    member_rows = orm.relationship(
+        "InstanceGroupMember",
+        lazy="selectin",
+        primaryjoin="and_(InstanceGroup.id == InstanceGroupMember.group_id,"
+        " InstanceGroupMember.deleted == 0)",
+        order_by="InstanceGroupMember.id",
+        viewonly=True,
+    )
 
 
 class InstanceGroupMember(BASE, SoftDeleteMixin):
@@ -358,3 +402,57 @@ class InstanceGroupMember(BASE, SoftDeleteMixin):
     id = Column(Integer, primary_key=True)
     group_id = Column(Integer, ForeignKey("instance_groups.id"), nullable=False)
     instance_uuid = Column(String(36), nullable=False)
+
+
+class Quota(BASE, SoftDeleteMixin):
+    """A project's limit of one resource (-1: unlimited); absent rows take the default."""
+
+    __tablename__ = "quotas"
+    __table_args__ = (
+        UniqueConstraint(
+            "project_id", "resource", "deleted", name="uniq_quotas0project_id0resource0deleted"
+        ),
+    )
+    id = Column(Integer, primary_key=True)
+    project_id = Column(String(255), nullable=False)
+    resource = Column(String(255), nullable=False)
+    hard_limit = Column(Integer, nullable=False)
+
+
+class ProjectUserQuota(BASE, SoftDeleteMixin):
+    """A user's limit of one resource within a project; absent rows take the project's."""
+
+    __tablename__ = "project_user_quotas"
+    __table_args__ = (
+        UniqueConstraint(
+            "user_id",
+            "project_id",
+            "resource",
+            "deleted",
+            name="uniq_project_user_quotas0user_id0project_id0resource0deleted",
+        ),
+        Index("project_user_quotas_project_id_idx", "project_id"),
+    )
+    id = Column(Integer, primary_key=True)
+    project_id = Column(String(255), nullable=False)
+    user_id = Column(String(255), nullable=False)
+    resource = Column(String(255), nullable=False)
+    hard_limit = Column(Integer, nullable=False)
+
+
+class QuotaClass(BASE, SoftDeleteMixin):
+    """A quota class's limit of one resource; the ``default`` class overrides [quota]."""
+
+    __tablename__ = "quota_classes"
+    __table_args__ = (
+        UniqueConstraint(
+            "class_name",
+            "resource",
+            "deleted",
+            name="uniq_quota_classes0class_name0resource0deleted",
+        ),
+    )
+    id = Column(Integer, primary_key=True)
+    class_name = Column(String(255), nullable=False)
+    resource = Column(String(255), nullable=False)
+    hard_limit = Column(Integer, nullable=False)

@@ -74,27 +74,45 @@ class ComputeNodeList(base.ObjectListBase, base.NovaLiteObject):
     fields = {"objects": fields.ListOfObjectsField("ComputeNode")}
 
     @base.remotable_classmethod
-    def get_all(cls, context, host: str | None = None) -> ComputeNodeList:
-        rows = base.db_api().compute_node_get_all(context, host=host)
+    def get_all(
+        cls,
+        context,
+        host: str | None = None,
+        limit: int | None = None,
+        marker: int | str | None = None,
+    ) -> ComputeNodeList:
+        """Nodes by id, ``limit`` of them after ``marker`` (an id or uuid)."""
+        rows = base.db_api().compute_node_get_all(context, host=host, limit=limit, marker=marker)
+        return base.make_list(context, cls(), ComputeNode, rows)
+
+    @base.remotable_classmethod
+    def get_by_hypervisor(cls, context, pattern: str) -> ComputeNodeList:
+        """Nodes whose hypervisor_hostname contains ``pattern``."""
+        rows = base.db_api().compute_node_search_by_hypervisor(context, pattern)
         return base.make_list(context, cls(), ComputeNode, rows)
 
 
 @base.register
 class SchedulingView(base.NovaLiteObject):
-    """What the scheduler needs in one call: nodes, their services and claims."""
+    """What the scheduler needs in one call: nodes, their services, claims and
+    aggregates."""
 
     VERSION = "1.0"
     fields: dict = {}
 
     @base.remotable_classmethod
     def get(cls, context, binary: str) -> dict:
-        """``{"nodes": ComputeNodeList, "services": ServiceList, "usage": {...}}``."""
+        """``{"nodes": ComputeNodeList, "services": ServiceList, "usage": {...},
+        "consumers": {node uuid: [consumer uuid]}, "aggregates": AggregateList}``."""
+        from nova_lite.objects.aggregate import AggregateList
         from nova_lite.objects.service import ServiceList
 
         return {
             "nodes": ComputeNodeList.get_all(context),
             "services": ServiceList.get_all(context, binary=binary),
             "usage": base.db_api().allocation_usage_by_node(context),
+            "consumers": base.db_api().allocation_consumers_by_node(context),
+            "aggregates": AggregateList.get_all(context),
         }
 
 
@@ -119,6 +137,7 @@ class Allocations(base.NovaLiteObject):
         base.db_api().allocation_delete(context, consumer_uuid)
 
     @base.remotable_classmethod
-    def move(cls, context, source_consumer: str, target_consumer: str) -> bool:
-        """Give the source consumer's allocation to the target, replacing the target's."""
-        return base.db_api().allocation_move(context, source_consumer, target_consumer)
+    def move(cls, context, source_consumer: str, target_consumer: str, if_held=False) -> bool:
+        """Give the source consumer's allocation to the target, replacing the target's
+        (unless ``if_held`` and the source holds nothing)."""
+        return base.db_api().allocation_move(context, source_consumer, target_consumer, if_held)

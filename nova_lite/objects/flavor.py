@@ -62,6 +62,40 @@ class Flavor(base.NovaLiteObject):
         self._from_db_object(self._context, self, row)
 
     @base.remotable
+    def save(self) -> None:
+        """Store a changed ``description``, the one field Nova lets change."""
+        changes = self.obj_get_changes()
+        if "description" in changes:
+            row = base.db_api().flavor_update(
+                self._context, self.flavorid, {"description": changes["description"]}
+            )
+            self._from_db_object(self._context, self, row)
+
+    @base.remotable
+    def update_extra_specs(self, specs: dict) -> None:
+        """Add or replace extra specs (string values)."""
+        row = base.db_api().flavor_extra_specs_update(self._context, self.flavorid, specs)
+        self._from_db_object(self._context, self, row)
+
+    @base.remotable
+    def delete_extra_spec(self, key: str) -> None:
+        """Remove one extra spec; FlavorExtraSpecsNotFound when there is no such key."""
+        row = base.db_api().flavor_extra_specs_delete(self._context, self.flavorid, key)
+        self._from_db_object(self._context, self, row)
+
+    @base.remotable
+    def add_access(self, project_id: str) -> None:
+        """Let a project use this (private) flavor; FlavorAccessExists when it may already."""
+        row = base.db_api().flavor_access_add(self._context, self.flavorid, project_id)
+        self._from_db_object(self._context, self, row)
+
+    @base.remotable
+    def remove_access(self, project_id: str) -> None:
+        """Take a project's access away; FlavorAccessNotFound when it had none."""
+        row = base.db_api().flavor_access_remove(self._context, self.flavorid, project_id)
+        self._from_db_object(self._context, self, row)
+
+    @base.remotable
     def destroy(self) -> None:
         base.db_api().flavor_destroy(self._context, self.flavorid)
 
@@ -83,6 +117,7 @@ class FlavorList(base.ObjectListBase, base.NovaLiteObject):
         sort_dir: str = "asc",
         limit: int | None = None,
         marker: str | None = None,
+        disabled: bool | None = None,
     ) -> FlavorList:
         rows = base.db_api().flavor_get_all(
             context,
@@ -93,5 +128,6 @@ class FlavorList(base.ObjectListBase, base.NovaLiteObject):
             sort_dir=sort_dir,
             limit=limit,
             marker=marker,
+            disabled=disabled,
         )
         return base.make_list(context, cls(), Flavor, rows)

@@ -12,15 +12,23 @@ from nova_lite.objects.flavor import Flavor
 from nova_lite.objects.instance_fault import InstanceFault
 
 _DICT_FIELDS = ("metadata", "system_metadata")
+# Attributes loaded only when asked for (``expected_attrs``), kept across save().
+_OPTIONAL_ATTRS = ("fault", "tags")
 # The flavors of a resize or cold migration in progress (JSON columns).
 _MOVE_FLAVORS = ("old_flavor", "new_flavor")
+
+
+def _joins(expected_attrs: list[str] | None) -> list[str]:
+    """The relationships the query must load for ``expected_attrs``."""
+    return [name for name in expected_attrs or () if name == "tags"]
 
 
 @base.register
 class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
     # 1.0: initial version
     # 1.1: old_flavor, new_flavor
-    VERSION = "1.1"
+    # 1.2: tags, kernel_id, ramdisk_id, root_device_name
+    VERSION = "1.2"
 
     fields = {
         "id": fields.IntegerField(),
@@ -56,6 +64,10 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         "access_ip_v4": fields.StringField(nullable=True),
         "access_ip_v6": fields.StringField(nullable=True),
         "progress": fields.IntegerField(nullable=True),
+        "kernel_id": fields.StringField(nullable=True),
+        "ramdisk_id": fields.StringField(nullable=True),
+        "root_device_name": fields.StringField(nullable=True),
+        "tags": fields.ListOfStringsField(default=[]),
         "flavor": fields.ObjectField("Flavor"),
         "old_flavor": fields.ObjectField("Flavor", nullable=True),
         "new_flavor": fields.ObjectField("Flavor", nullable=True),
@@ -69,7 +81,7 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
     def _from_db_object(
         context, instance: Instance, row, expected_attrs: list[str] | None = None
     ) -> Instance:
-        base.from_db_object(instance, row, skip=_DICT_FIELDS + ("fault",))
+        base.from_db_object(instance, row, skip=_DICT_FIELDS + _OPTIONAL_ATTRS)
         instance.metadata = {m.key: m.value for m in row.metadata_items}
         instance.system_metadata = {m.key: m.value for m in row.system_metadata_items}
         if row.flavor:
@@ -84,14 +96,16 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
             instance.fault = (
                 InstanceFault.get_latest_for_instance(context, row.uuid) if shown else None
             )
+        if "tags" in (expected_attrs or ()):
+            instance.tags = [t.tag for t in row.tag_rows]
         instance._context = context
         instance.obj_reset_changes(recursive=True)
         return instance
 
     def _db_changes(self) -> dict:
         changes = self.obj_get_changes()
-        changes.pop("fault", None)
-        changes.pop("id", None)
+        for name in (*_OPTIONAL_ATTRS, "id"):
+            changes.pop(name, None)
         if "flavor" in self and ("flavor" in changes or self.flavor.obj_what_changed()):
             flavor = self.flavor
             changes["flavor"] = jsonutils.dumps(flavor.obj_to_primitive())
@@ -110,20 +124,28 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
 
     def obj_make_compatible(self, primitive, target_version) -> None:
         super().obj_make_compatible(primitive, target_version)
-        if versionutils.convert_version_to_tuple(target_version) < (1, 1):
+        target = versionutils.convert_version_to_tuple(target_version)
+        if target < (1, 2):
+            for name in ("tags", "kernel_id", "ramdisk_id", "root_device_name"):
+                primitive.pop(name, None)
+        if target < (1, 1):
             for name in _MOVE_FLAVORS:
                 primitive.pop(name, None)
 
     @base.remotable_classmethod
     def get_by_uuid(cls, context, uuid: str, expected_attrs: list[str] | None = None) -> Instance:
-        row = base.db_api().instance_get_by_uuid(context, uuid)
+        row = base.db_api().instance_get_by_uuid(context, uuid, _joins(expected_attrs))
         return cls._from_db_object(context, cls(), row, expected_attrs)
 
     @base.remotable
     def create(self, action: str | None = None) -> None:
-        """Insert the instance; ``action`` (e.g. "create") is recorded with it."""
-        row = base.db_api().instance_create(self._context, self._db_changes(), action)
+        """Insert the instance with its tags; ``action`` (e.g. "create") is recorded with it."""
+        tags = list(self.tags) if self.obj_attr_is_set("tags") else []
+        values = {**self._db_changes(), "tags": tags}
+        row = base.db_api().instance_create(self._context, values, action)
         self._from_db_object(self._context, self, row)
+        self.tags = sorted(set(tags))
+        self.obj_reset_changes(["tags"])
 
     @base.remotable
     def save(
@@ -147,11 +169,11 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         row = base.db_api().instance_update(
             self._context, self.uuid, self._db_changes(), expected, action, start_event
         )
-        fault = self.fault if self.obj_attr_is_set("fault") else None
+        loaded = {n: getattr(self, n) for n in _OPTIONAL_ATTRS if self.obj_attr_is_set(n)}
         self._from_db_object(self._context, self, row)
-        if fault is not None:
-            self.fault = fault
-            self.obj_reset_changes(["fault"])
+        for name, value in loaded.items():
+            setattr(self, name, value)
+        self.obj_reset_changes(list(loaded))
 
     @base.remotable
     def destroy(self, expected_task_state: list | None = None) -> None:
@@ -204,7 +226,13 @@ class InstanceList(base.ObjectListBase, base.NovaLiteObject):
         expected_attrs: list[str] | None = None,
     ) -> InstanceList:
         rows = base.db_api().instance_get_all_by_filters(
-            context, filters, sort_keys=sort_keys, sort_dirs=sort_dirs, limit=limit, marker=marker
+            context,
+            filters,
+            sort_keys=sort_keys,
+            sort_dirs=sort_dirs,
+            limit=limit,
+            marker=marker,
+            columns_to_join=_joins(expected_attrs),
         )
         return base.make_list(context, cls(), Instance, rows, expected_attrs=expected_attrs)
 

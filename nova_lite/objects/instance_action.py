@@ -64,8 +64,16 @@ class InstanceActionList(base.ObjectListBase, base.NovaLiteObject):
     fields = {"objects": fields.ListOfObjectsField("InstanceAction")}
 
     @base.remotable_classmethod
-    def get_by_instance_uuid(cls, context, instance_uuid: str) -> InstanceActionList:
-        rows = base.db_api().actions_get(context, instance_uuid)
+    def get_by_instance_uuid(
+        cls,
+        context,
+        instance_uuid: str,
+        limit: int | None = None,
+        marker: str | None = None,
+        filters: dict | None = None,
+    ) -> InstanceActionList:
+        """Newest first; ``marker`` is a request id, ``filters`` changes-since/-before."""
+        rows = base.db_api().actions_get(context, instance_uuid, limit, marker, filters)
         return base.make_list(context, cls(), InstanceAction, rows)
 
 

@@ -64,6 +64,9 @@ class KeyPairList(base.ObjectListBase, base.NovaLiteObject):
     fields = {"objects": fields.ListOfObjectsField("KeyPair")}
 
     @base.remotable_classmethod
-    def get_by_user(cls, context, user_id: str) -> KeyPairList:
-        rows = base.db_api().key_pair_get_all_by_user(context, user_id)
+    def get_by_user(
+        cls, context, user_id: str, limit: int | None = None, marker: str | None = None
+    ) -> KeyPairList:
+        """The user's key pairs by name, ``limit`` of them after the one named ``marker``."""
+        rows = base.db_api().key_pair_get_all_by_user(context, user_id, limit, marker)
         return base.make_list(context, cls(), KeyPair, rows)

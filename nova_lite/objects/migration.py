@@ -1,4 +1,4 @@
-"""Migration: the record of one cold migration or resize (and later, other moves).
+"""Migration: the record of one move (resize, cold or live migration, evacuation).
 
 A cold migration or resize goes through these statuses, as in Nova::
 
@@ -6,6 +6,10 @@ A cold migration or resize goes through these statuses, as in Nova::
         finished -> confirming -> confirmed
         finished -> reverting  -> reverted
     (any step) -> error
+
+A live migration: accepted -> queued -> preparing -> running ->
+post-migrating -> completed, or error, or cancelled (aborted by an admin).
+An evacuation: accepted -> pre-migrating -> done -> completed, or failed.
 
 During the move the record is also the consumer of the source host's
 allocation (see nova_lite.compute.moves).
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 from oslo_versionedobjects import fields
 
+from nova_lite import exception
 from nova_lite.objects import base
 
 MIGRATION = "migration"
@@ -72,6 +77,25 @@ class Migration(base.NovaLitePersistentObject, base.NovaLiteObject):
             context, cls(), base.db_api().migration_get(context, migration_id)
         )
 
+    @classmethod
+    def get_by_id_and_instance(
+        cls, context, migration_id: int | str, instance_uuid: str
+    ) -> Migration:
+        """Migration ``migration_id`` (a number) of the instance, or
+        MigrationNotFoundForInstance."""
+        not_found = exception.MigrationNotFoundForInstance(
+            migration_id=migration_id, instance_id=instance_uuid
+        )
+        if not str(migration_id).isdigit():
+            raise not_found
+        try:
+            migration = cls.get_by_id(context, int(migration_id))
+        except exception.MigrationNotFound:
+            raise not_found from None
+        if migration.instance_uuid != instance_uuid:
+            raise not_found
+        return migration
+
     @base.remotable_classmethod
     def get_by_instance_and_status(cls, context, instance_uuid: str, status: str) -> Migration:
         """The newest migration of an instance in ``status`` (MigrationNotFoundByStatus)."""
@@ -103,9 +127,11 @@ class MigrationList(base.ObjectListBase, base.NovaLiteObject):
     fields = {"objects": fields.ListOfObjectsField("Migration")}
 
     @base.remotable_classmethod
-    def get_by_filters(cls, context, filters: dict) -> MigrationList:
+    def get_by_filters(
+        cls, context, filters: dict, limit: int | None = None, marker: str | None = None
+    ) -> MigrationList:
         """Newest first; see nova_lite.db.api.migration_get_all_by_filters."""
-        rows = base.db_api().migration_get_all_by_filters(context, filters)
+        rows = base.db_api().migration_get_all_by_filters(context, filters, limit, marker)
         return base.make_list(context, cls(), Migration, rows)
 
     @classmethod

@@ -160,7 +160,14 @@ class ComputeDriver:
 
     # -- snapshots and shelve ----------------------------------------------
     def snapshot(self, context, instance, image_id: str, update_task_state) -> None:
-        """Copy a guest's disk into a standalone image and upload it."""
+        """Copy a guest's disk into a standalone image and upload it to the Glance
+        image ``image_id`` (queued), setting its disk and container formats.
+
+        Calls ``update_task_state(task_state=IMAGE_PENDING_UPLOAD)`` once the copy
+        is taken, then ``update_task_state(task_state=IMAGE_UPLOADING,
+        expected_state=IMAGE_PENDING_UPLOAD)`` before the upload (the compute
+        manager maps these to the shelving task states during a shelve).
+        """
         raise NotImplementedError()
 
     # -- rescue ---------------------------------------------------------------
@@ -263,12 +270,19 @@ class ComputeDriver:
         block_migration: bool = False,
         migrate_data: dict | None = None,
     ) -> None:
+        """Move the running guest to ``dest``; then call
+        ``post_method(context, instance, dest, block_migration, migrate_data)``, or
+        ``recover_method(context, instance, dest, migrate_data, migration_status=...)``
+        when the guest stays here ("error", or "cancelled" after an abort)."""
         raise NotImplementedError()
 
     def live_migration_force_complete(self, instance) -> None:
+        """Make the guest's migration in progress switch over now."""
         raise NotImplementedError()
 
     def live_migration_abort(self, instance) -> None:
+        """Cancel the guest's migration in progress; live_migration then recovers
+        with migration_status "cancelled"."""
         raise NotImplementedError()
 
     def post_live_migration(

@@ -15,8 +15,11 @@ import time
 from oslo_config import cfg
 
 from nova_lite import exception
-from nova_lite.compute import power_state
+from nova_lite.compute import power_state, task_states
+from nova_lite.image import glance
 from nova_lite.virt import driver
+
+_STARTED = time.monotonic()
 
 CONF = cfg.CONF
 
@@ -52,6 +55,11 @@ class GuestTable(dict):
         value = super().pop(key, *default)
         self._save()
         return value
+
+
+def snapshot_data(instance) -> bytes:
+    """The disk contents the fake driver uploads for a snapshot of ``instance``."""
+    return f"nova-lite fake disk of instance {instance.uuid}\n".encode()
 
 
 FAIL_KEY = "fake:fail"
@@ -113,6 +121,9 @@ class FakeDriver(driver.ComputeDriver):
         self._lock = threading.Lock()
         # Power states of guests arriving by live migration, until they resume here.
         self._incoming: dict[str, int] = {}
+        # Admin orders ("complete" or "abort") to the live migrations leaving from here.
+        self._orders: dict[str, str] = {}
+        self._order_given = threading.Condition(self._lock)
 
     def get_available_nodes(self) -> list[str]:
         return [self.host]
@@ -132,7 +143,12 @@ class FakeDriver(driver.ComputeDriver):
         }
 
     def get_host_uptime(self) -> str:
-        return time.strftime(" %H:%M:%S up fake")
+        """The uptime(1) line of this driver's life: its start is the host's boot."""
+        minutes = int(time.monotonic() - _STARTED) // 60
+        return (
+            time.strftime(" %H:%M:%S")
+            + f" up {minutes // 60}:{minutes % 60:02d},  0 users,  load average: 0.00, 0.00, 0.00"
+        )
 
     def list_instances(self) -> list[str]:
         return self.list_instance_uuids()
@@ -209,6 +225,20 @@ class FakeDriver(driver.ComputeDriver):
     def resume(self, context, instance, network_info=None, block_device_info=None) -> None:
         self._set(instance, power_state.RUNNING)
 
+    # -- snapshots ------------------------------------------------------------------
+    @injectable
+    def snapshot(self, context, instance, image_id: str, update_task_state) -> None:
+        """Upload a small raw "disk" naming the instance into the image."""
+        self.get_info(instance)
+        update_task_state(task_state=task_states.IMAGE_PENDING_UPLOAD)
+        api = glance.API()
+        api.update(context, image_id, {"disk_format": "raw", "container_format": "bare"})
+        update_task_state(
+            task_state=task_states.IMAGE_UPLOADING,
+            expected_state=task_states.IMAGE_PENDING_UPLOAD,
+        )
+        api.upload(context, image_id, snapshot_data(instance))
+
     # -- cold migration and resize ---------------------------------------------
     @injectable
     def migrate_disk_and_power_off(
@@ -280,6 +310,8 @@ class FakeDriver(driver.ComputeDriver):
         self, context, instance, dest_check_data, block_device_info=None
     ) -> dict:
         state = self.get_info(instance).state
+        with self._lock:  # an order that came too late for the last migration
+            self._orders.pop(instance.uuid, None)
         return {**dest_check_data, "source": self.host, "power_state": state}
 
     @injectable
@@ -302,10 +334,16 @@ class FakeDriver(driver.ComputeDriver):
         block_migration=False,
         migrate_data=None,
     ) -> None:
+        """Moves at once, or after the injected hang (``fake:hang=live_migration=N``),
+        which force-complete ends early and abort cancels."""
         migrate_data = dict(migrate_data or {})
         fail, hang = _injected("live_migration", instance)
-        if hang:
-            time.sleep(hang)
+        with self._order_given:
+            self._order_given.wait_for(lambda: instance.uuid in self._orders, timeout=hang)
+            order = self._orders.pop(instance.uuid, None)
+        if order == "abort":
+            recover_method(context, instance, dest, migrate_data, migration_status="cancelled")
+            return
         if fail:
             recover_method(context, instance, dest, migrate_data)
             return
@@ -316,6 +354,19 @@ class FakeDriver(driver.ComputeDriver):
             return
         migrate_data["power_state"] = state
         post_method(context, instance, dest, block_migration, migrate_data)
+
+    def _give_order(self, instance, order: str) -> None:
+        with self._order_given:
+            self._orders[instance.uuid] = order
+            self._order_given.notify_all()
+
+    @injectable
+    def live_migration_force_complete(self, instance) -> None:
+        self._give_order(instance, "complete")
+
+    @injectable
+    def live_migration_abort(self, instance) -> None:
+        self._give_order(instance, "abort")
 
     @injectable
     def post_live_migration(self, context, instance, block_device_info, migrate_data=None) -> None:

@@ -14,6 +14,9 @@ from nova_lite.api import app as api_app
 from nova_lite.cmd import compute as compute_cmd
 from nova_lite.cmd import conductor as conductor_cmd
 from nova_lite.cmd import scheduler as scheduler_cmd
+from tests import openstack_services
+from tests.functional.test_rebuild_rescue import NEW_IMAGE
+from tests.functional.test_servers import IMAGE
 
 ADMIN = "admin:admin"
 USER = "demo:demo"
@@ -78,10 +81,22 @@ def transport(parsed_conf):
     rpc.cleanup()
 
 
+@pytest.fixture(scope="session")
+def glance():
+    """A real Glance (no authentication, SQLite, file store) for the session, with
+    the active images the tests boot from: IMAGE and NEW_IMAGE."""
+    with openstack_services.Glance() as service:
+        for image_id in (IMAGE, NEW_IMAGE):
+            service.create_image(id=image_id, name=f"image-{image_id[:8]}")
+        yield service
+
+
 @pytest.fixture
-def cloud(conf, db, transport):
-    """Conductor, scheduler, two computes (compute1, compute2) and the API client."""
+def cloud(conf, db, transport, glance):
+    """Conductor, scheduler, two computes (compute1, compute2) and the API client;
+    images come from the session's Glance."""
     conf.set_override("transport_url", "inproc://")
+    conf.set_override("endpoint_override", glance.url, group="glance")
     conf.set_override("report_interval", 1)
     services = [
         conductor_cmd.build_service(),

@@ -58,7 +58,8 @@ def test_rebuild_active(cloud, server, db):
     assert response.status_int == 202, response.text
     shown = response.json["server"]
     assert shown["id"] == server
-    assert shown["OS-EXT-STS:task_state"] == "rebuilding"
+    # At 2.1 rebuild answers the show body without its extensions (Nova's shape).
+    assert "OS-EXT-STS:task_state" not in shown
     assert shown["status"] == "REBUILD"
     assert shown["image"]["id"] == NEW_IMAGE
     assert (shown["name"], shown["metadata"]) == ("renamed", {"a": "b"})

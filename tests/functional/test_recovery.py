@@ -152,29 +152,3 @@ def test_injected_failure_from_options(cloud, flavor, conf):
         f"/v2.1/servers/{server_id}", lambda r: r.json["server"]["OS-EXT-STS:task_state"] is None
     ).json["server"]
     assert shown["status"] == "ACTIVE"
-
-
-def test_restart_mid_move_ends_in_error_with_the_migration_marked(cloud, flavor, db):
-    cloud.post(
-        "/v2.1/flavors",
-        {"flavor": {"name": "m1.big", "ram": 4096, "vcpus": 2, "disk": 10, "id": "2"}},
-    )
-    server_id, compute = _server(cloud)
-    response = cloud.post(f"/v2.1/servers/{server_id}/action", {"resize": {"flavorRef": "2"}})
-    assert response.status_int == 202
-    wait_status(cloud, server_id, "VERIFY_RESIZE")
-    _set_columns(db, server_id, task_state="resize_migrating")
-    with db._write_lock(), db.get_engine().begin() as connection:
-        connection.execute(update(models.Migration).values(status="migrating"))
-    target = [
-        s
-        for s in cloud.services
-        if s.binary == "nova-compute" and s.host == _show(cloud, server_id)["OS-EXT-SRV-ATTR:host"]
-    ][0]
-    target.stop()
-    target.start()
-    shown = _show(cloud, server_id)
-    assert (shown["status"], shown["OS-EXT-STS:task_state"]) == ("ERROR", None)
-    assert "move was interrupted in resize_migrating" in shown["fault"]["message"]
-    statuses = cloud.get("/v2.1/os-migrations").json["migrations"]
-    assert [m["status"] for m in statuses] == ["error"]

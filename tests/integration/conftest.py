@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import openstack_services
 from tests.integration import deployment as dep_mod
 
 FLAVOR = "it.small"
@@ -43,9 +44,18 @@ def start_deployment(name: str, **kwargs) -> dep_mod.Deployment:
 
 
 @pytest.fixture(scope="session")
-def deployment(infrastructure) -> Iterator[dep_mod.Deployment]:
+def glance() -> Iterator[openstack_services.Glance]:
+    """A no-auth Glance with the image the deployments boot (dep_mod.IMAGE), shared by
+    the session's deployments."""
+    with openstack_services.Glance() as service:
+        service.create_image(id=dep_mod.IMAGE, name="cirros")
+        yield service
+
+
+@pytest.fixture(scope="session")
+def deployment(infrastructure, glance) -> Iterator[dep_mod.Deployment]:
     """api + conductor + scheduler + compute1 + compute2, shared by the session."""
-    deployment = start_deployment("shared", computes=2)
+    deployment = start_deployment("shared", computes=2, glance_url=glance.url)
     _running.append(deployment)
     try:
         yield deployment
@@ -55,12 +65,13 @@ def deployment(infrastructure) -> Iterator[dep_mod.Deployment]:
 
 
 @pytest.fixture
-def deployment_factory(infrastructure) -> Iterator:
+def deployment_factory(infrastructure, glance) -> Iterator:
     """``deployment_factory(name, **Deployment kwargs)``: a private deployment for one
-    test, stopped after it."""
+    test (on the session's Glance unless ``glance_url`` is given), stopped after it."""
     started: list[dep_mod.Deployment] = []
 
     def make(name: str, **kwargs) -> dep_mod.Deployment:
+        kwargs.setdefault("glance_url", glance.url)
         deployment = start_deployment(name, **kwargs)
         started.append(deployment)
         _running.append(deployment)

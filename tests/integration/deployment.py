@@ -33,11 +33,14 @@ from typing import Any
 import pymysql
 import requests
 
+from tests import openstack_services
+
 BIN_DIR = Path(sys.executable).parent
 RABBIT_HOST, RABBIT_PORT = "127.0.0.1", 5672
 MYSQL_HOST, MYSQL_PORT = "127.0.0.1", 3306
 MYSQL_SOCKET = "/run/mysqld/mysqld.sock"
 ADMIN_TOKEN = "admin:admin"
+IMAGE = "155d900f-4e14-4e4c-a73d-069cbf4541e6"  # booted by default; in the deployment's Glance
 
 START_RABBIT = ["rabbitmq-server", "-detached"]
 START_MARIADB = [
@@ -254,7 +257,7 @@ class ApiClient:
         server = {
             "name": name,
             "flavorRef": flavor_ref,
-            "imageRef": image_ref or "155d900f-4e14-4e4c-a73d-069cbf4541e6",
+            "imageRef": image_ref or IMAGE,
             "min_count": count,
             "max_count": count,
         }
@@ -309,6 +312,11 @@ class Deployment:
     keep_logs: Path | None = None  # copy the logs there on stop
     env: dict[str, str] = field(default_factory=dict)  # extra environment of the daemons
     start_timeout: float = 90.0
+    # Glance's URL ([glance] endpoint_override); None: start a no-auth Glance with IMAGE,
+    # unless image_from_catalog (Keystone mode: the caller's catalog names Glance).
+    glance_url: str | None = None
+    image_from_catalog: bool = False
+    admin_token: str = ADMIN_TOKEN  # of the admin client (a Keystone token in keystone mode)
 
     run_id: str = field(init=False)
     workdir: Path = field(init=False)
@@ -321,6 +329,7 @@ class Deployment:
     _db_created: bool = field(init=False, default=False)
     _vhost_created: bool = field(init=False, default=False)
     _api: ApiClient | None = field(init=False, default=None)
+    _glance: openstack_services.Glance | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.run_id = uuid.uuid4().hex[:10]
@@ -337,9 +346,9 @@ class Deployment:
 
     @property
     def api(self) -> ApiClient:
-        """An admin client (X-Auth-Token admin:admin)."""
+        """An admin client (X-Auth-Token ``admin_token``)."""
         if self._api is None:
-            self._api = ApiClient(self.api_url)
+            self._api = ApiClient(self.api_url, token=self.admin_token)
         return self._api
 
     @property
@@ -382,7 +391,11 @@ class Deployment:
             },
             "api": {"auth_strategy": "noauth2"},
             "fake": dict(self.fake_resources),
+            # Bursts of many servers: the hosts bound them, not the tenant's quota.
+            "quota": {"instances": -1, "cores": -1, "ram": -1},
         }
+        if self.glance_url is not None:
+            sections["glance"] = {"endpoint_override": self.glance_url}
         if with_database:
             sections["database"] = {"connection": self.db_url}
         extra = {**self.extra_config.get("*", {}), **self.extra_config.get(name, {})}
@@ -433,6 +446,8 @@ class Deployment:
             self.vhost = vhost
             self._vhost_created = True
         self.api_port = free_port()
+        if self.glance_url is None and not self.image_from_catalog:
+            self.glance_url = self._start_glance()
 
         conductor = self._add_daemon("conductor", "nova-lite-conductor", "conductor", True)
         self._add_daemon("scheduler", "nova-lite-scheduler", "scheduler", False)
@@ -457,6 +472,16 @@ class Deployment:
             if name != "conductor":
                 daemon.start()
         self.wait_ready(self.start_timeout)
+
+    def _start_glance(self) -> str:
+        """A no-auth Glance of this deployment, holding IMAGE; its URL."""
+        self._glance = openstack_services.Glance()
+        try:
+            self._glance.start()
+            self._glance.create_image(id=IMAGE, name="cirros")
+        except openstack_services.ServiceError as error:
+            raise DeploymentError(str(error)) from None
+        return self._glance.url
 
     def _wait_for_log(self, daemon: Daemon, text: str, timeout: float = 30.0) -> None:
         def seen() -> bool:
@@ -554,6 +579,10 @@ class Deployment:
             _rabbitmqctl("delete_vhost", self.vhost)
             self._vhost_created = False
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self._glance is not None:
+            self._glance.stop()
+            self._glance = None
+            self.glance_url = None
         return self.logs
 
     def __enter__(self) -> Deployment:

@@ -115,7 +115,7 @@ def _server(**fields):
     return {"server": {"name": "vm", "flavorRef": "1", **fields}}
 
 
-def _invalid(body, schema=server_schemas.create):
+def _invalid(body, schema=server_schemas.create_v21):
     with pytest.raises(exception.ValidationError) as info:
         validation.validate(schema, body)
     assert info.value.code == 400
@@ -124,7 +124,7 @@ def _invalid(body, schema=server_schemas.create):
 
 def test_valid_body_passes():
     validation.validate(
-        server_schemas.create,
+        server_schemas.create_v21,
         _server(imageRef="img", min_count="2", metadata={"k": "v"}, accessIPv4="10.0.0.1"),
     )
 
@@ -287,9 +287,14 @@ def _req():
     return webob.Request.blank("/v2.1/servers/detail", base_url="http://api:8774")
 
 
+def _viewer(admin: bool) -> server_views.Viewer:
+    """What policy shows an admin (extended attributes, fault details) or an owner, at 2.1."""
+    return server_views.Viewer(is_admin=admin, extended_attributes=admin)
+
+
 def test_detail_for_an_owner():
     instance = _instance()
-    body = server_views.detail(_req(), instance, is_admin=False)
+    body = server_views.detail(_req(), instance, _viewer(admin=False))
     assert body["id"] == instance.uuid
     assert body["status"] == "ACTIVE"
     assert body["hostId"] == server_views.host_id("p1", "compute1")
@@ -305,7 +310,7 @@ def test_detail_for_an_owner():
 
 
 def test_detail_for_an_admin_shows_host_attributes():
-    body = server_views.detail(_req(), _instance(), is_admin=True)
+    body = server_views.detail(_req(), _instance(), _viewer(admin=True))
     assert body["OS-EXT-SRV-ATTR:host"] == "compute1"
     assert body["OS-EXT-SRV-ATTR:hypervisor_hostname"] == "compute1"
     assert body["OS-EXT-SRV-ATTR:instance_name"] == "instance-0000000a"
@@ -313,23 +318,23 @@ def test_detail_for_an_admin_shows_host_attributes():
 
 def test_detail_fault_only_in_error_and_500_details_only_for_admins():
     errored = _instance(vm_state=vm_states.ERROR, fault=_fault(500))
-    user_view = server_views.detail(_req(), errored, is_admin=False)
+    user_view = server_views.detail(_req(), errored, _viewer(admin=False))
     assert user_view["status"] == "ERROR"
     assert user_view["fault"]["code"] == 500
     assert user_view["fault"]["message"] == "boom"
     assert "details" not in user_view["fault"]
     assert "progress" not in user_view
-    admin_view = server_views.detail(_req(), errored, is_admin=True)
+    admin_view = server_views.detail(_req(), errored, _viewer(admin=True))
     assert admin_view["fault"]["details"] == "Traceback: secret"
 
     conflict = _instance(vm_state=vm_states.ERROR, fault=_fault(409, details="why"))
-    assert server_views.detail(_req(), conflict, is_admin=False)["fault"]["details"] == "why"
+    assert server_views.detail(_req(), conflict, _viewer(admin=False))["fault"]["details"] == "why"
 
     active = _instance(fault=_fault(500))
-    assert "fault" not in server_views.detail(_req(), active, is_admin=True)
+    assert "fault" not in server_views.detail(_req(), active, _viewer(admin=True))
 
 
 def test_detail_without_image_or_host():
-    body = server_views.detail(_req(), _instance(image_ref=None, host=None), is_admin=False)
+    body = server_views.detail(_req(), _instance(image_ref=None, host=None), _viewer(admin=False))
     assert body["image"] == ""
     assert body["hostId"] == ""

@@ -156,7 +156,10 @@ class FakeCompute:
     def services(self) -> list[Service]:
         return list(self.services_list)
 
-    def hypervisors(self, details: bool = True) -> list[Hypervisor]:
+    def hypervisors(
+        self, details: bool = True, microversion: str | None = None
+    ) -> list[Hypervisor]:
+        self.hypervisors_microversion = microversion
         return list(self.hypervisor_list)
 
 
@@ -380,6 +383,7 @@ def test_service_and_hypervisor_list(conn: FakeConnection, capsys: Any) -> None:
     assert run(["hypervisor", "list", "-f", "json"], conn) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["Hypervisor Hostname"] == "h1" and row["vCPUs"] == 8 and row["vCPUs Used"] == 1
+    assert conn.compute.hypervisors_microversion == "2.87"  # 2.88 has no usage figures
     assert run(["hypervisor", "list"], conn) == 0
     assert "Hypervisor Hostname" in capsys.readouterr().out
 

@@ -350,6 +350,59 @@ def test_marker_outside_the_filter_is_invalid(db, ctx):
         db.instance_get_all_by_filters(ctx, {"project_id": "p1"}, marker=theirs.uuid)
 
 
+def test_filters_by_tags(db, ctx):
+    ab = _instance(db, ctx, tags=["a", "b"])
+    a = _instance(db, ctx, tags=["a"])
+    none = _instance(db, ctx)
+
+    def uuids(filters):
+        return {r.uuid for r in db.instance_get_all_by_filters(ctx, filters)}
+
+    assert uuids({"tags": ["a", "b"]}) == {ab.uuid}
+    assert uuids({"tags-any": ["b", "x"]}) == {ab.uuid}
+    assert uuids({"not-tags": ["a", "b"]}) == {a.uuid, none.uuid}
+    assert uuids({"not-tags-any": ["a"]}) == {none.uuid}
+    row = db.instance_get_all_by_filters(ctx, {"uuid": ab.uuid}, columns_to_join=["tags"])[0]
+    assert [t.tag for t in row.tag_rows] == ["a", "b"]
+
+
+def test_filter_changes_before_and_regex_columns(db, ctx):
+    old = _instance(db, ctx, node="node-1", hostname="web")
+    new = _instance(db, ctx, node="node-2", hostname="db")
+    db.instance_update(ctx, old.uuid, {"updated_at": datetime.datetime(2020, 1, 1)})
+    db.instance_update(ctx, new.uuid, {"display_name": "touched"})
+    before = datetime.datetime(2021, 1, 1)
+    found = db.instance_get_all_by_filters(ctx, {"changes-before": before})
+    assert [r.uuid for r in found] == [old.uuid]
+    assert [r.uuid for r in db.instance_get_all_by_filters(ctx, {"node": "-2$"})] == [new.uuid]
+    assert [r.uuid for r in db.instance_get_all_by_filters(ctx, {"hostname": "^w"})] == [old.uuid]
+
+
+def test_live_listing_leaves_out_soft_deleted(db, ctx):
+    live = _instance(db, ctx)
+    soft = _instance(db, ctx, vm_state="soft-delete")
+    assert [r.uuid for r in db.instance_get_all_by_filters(ctx, {"deleted": False})] == [live.uuid]
+    found = db.instance_get_all_by_filters(ctx, {"deleted": True, "soft_deleted": True})
+    assert [r.uuid for r in found] == [soft.uuid]
+
+
+def test_tags_add_set_delete(db, ctx):
+    row = _instance(db, ctx)
+    assert db.tag_get_by_resource_id(ctx, row.uuid) == []
+    db.tag_add(ctx, row.uuid, "b")
+    db.tag_add(ctx, row.uuid, "b")
+    assert [t.tag for t in db.tag_set(ctx, row.uuid, ["c", "a", "c"])] == ["a", "c"]
+    assert db.tag_exists(ctx, row.uuid, "a") and not db.tag_exists(ctx, row.uuid, "b")
+    db.tag_delete(ctx, row.uuid, "a")
+    with pytest.raises(exception.InstanceTagNotFound):
+        db.tag_delete(ctx, row.uuid, "a")
+    db.instance_destroy(ctx, row.uuid)
+    with pytest.raises(exception.InstanceNotFound):
+        db.tag_get_by_resource_id(ctx, row.uuid)
+    with db.get_engine().connect() as connection:
+        assert connection.execute(select(models.Tag)).all() == []
+
+
 # -- services -------------------------------------------------------------------
 
 
@@ -464,7 +517,7 @@ def test_flavor_get_all_min_filters_sort_limit_marker(db, ctx):
     assert ids(sort_key="memory_mb", sort_dir="desc") == ["d", "a", "c", "b"]
     assert ids(sort_key="memory_mb", limit=2) == ["b", "c"]
     assert ids(sort_key="memory_mb", limit=2, marker="c") == ["a", "d"]
-    with pytest.raises(exception.InvalidRequest):
+    with pytest.raises(exception.MarkerNotFound):
         ids(marker="nope")
 
 

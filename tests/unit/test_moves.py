@@ -98,6 +98,18 @@ def test_allocation_move_replaces_the_target(db, ctx, make_host):
     assert Allocations.usage_by_node(ctx) == {}
 
 
+def test_allocation_move_if_held_keeps_the_target_when_the_source_has_none(db, ctx, make_host):
+    node = make_host("h1")
+    claim = dict(consumer_uuid="b", compute_node_uuid=node.uuid, vcpus=1, memory_mb=100, disk_gb=1)
+    assert Allocations.claim(ctx, [claim]) == []
+    assert Allocations.move(ctx, "a", "b", if_held=True) is False  # a repair run twice
+    usage = Allocations.usage_by_node(ctx)
+    assert usage == {node.uuid: {"vcpus": 1, "memory_mb": 100, "disk_gb": 1, "instances": 1}}
+    assert Allocations.move(ctx, "b", "a", if_held=True) is True
+    assert Allocations.move(ctx, "b", "a", if_held=True) is False
+    assert Allocations.usage_by_node(ctx)[node.uuid]["memory_mb"] == 100
+
+
 def test_migration_records_and_queries(db, ctx):
     def make(status, source="h1", dest="h2", instance_uuid=None, **kwargs):
         migration = Migration(

@@ -495,6 +495,7 @@ def test_serializer_round_trip_lists_and_containers(db, ctx, make_instance):
         nodename="h1",
         compute_node_uuid=uuidutils.generate_uuid(),
         instance_uuid=uuidutils.generate_uuid(),
+        availability_zone="nova",
     )
     _, back = _through_json({"list": instances, "picks": [selection], "n": 3}, ctx)
     assert isinstance(back["list"], InstanceList)

@@ -15,6 +15,7 @@ def test_compute_manager_runs_the_tasks_of_all_its_mixins():
         "sync_power_states",
         "repair_stuck_tasks",
         "_poll_unconfirmed_resizes",
+        "_poll_shelved_instances",
     }
     assert len(ComputeManager._periodic_tasks) == len(_names(ComputeManager))
 

@@ -1,4 +1,4 @@
-"""etc/ carries a sample config generated from the registered options."""
+"""etc/ carries a sample config and a sample policy generated from the registered defaults."""
 
 import pathlib
 import subprocess
@@ -7,19 +7,40 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "etc/nova-lite/nova-lite-config-generator.conf"
 SAMPLE = ROOT / "etc/nova-lite/nova-lite.conf.sample"
+POLICY_GENERATOR = ROOT / "etc/nova-lite/nova-lite-policy-generator.conf"
+POLICY_SAMPLE = ROOT / "etc/nova-lite/policy.yaml.sample"
 
 
-def test_sample_config_is_current(tmp_path):
-    output = tmp_path / "sample.conf"
-    tool = pathlib.Path(sys.executable).with_name("oslo-config-generator")
+def _generated(tool: str, config: pathlib.Path, output: pathlib.Path) -> str:
+    """What the oslo ``tool`` writes with ``config``, sent to ``output`` instead."""
     subprocess.run(
-        [str(tool), "--config-file", str(GENERATOR), "--output-file", str(output)],
+        [
+            str(pathlib.Path(sys.executable).with_name(tool)),
+            "--config-file",
+            str(config),
+            "--output-file",
+            str(output),
+        ],
         check=True,
         cwd=ROOT,
         capture_output=True,
     )
-    assert output.read_text() == SAMPLE.read_text(), (
-        "etc/nova-lite/nova-lite.conf.sample is stale: run `tox -e sample`"
+    return output.read_text()
+
+
+def test_sample_config_is_current(tmp_path):
+    generated = _generated("oslo-config-generator", GENERATOR, tmp_path / "sample.conf")
+    assert generated == SAMPLE.read_text(), (
+        "etc/nova-lite/nova-lite.conf.sample is stale: run `bin/generate-samples`"
+    )
+
+
+def test_sample_policy_is_current(tmp_path):
+    generated = _generated(
+        "oslopolicy-sample-generator", POLICY_GENERATOR, tmp_path / "policy.yaml"
+    )
+    assert generated == POLICY_SAMPLE.read_text(), (
+        "etc/nova-lite/policy.yaml.sample is stale: run `bin/generate-samples`"
     )
 
 

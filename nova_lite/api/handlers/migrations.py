@@ -1,79 +1,102 @@
-"""/os-migrations (admin: every move) and /servers/{id}/migrations (2.23+:
-the server's live migrations in progress)."""
+"""/os-migrations (admin: every move) and /servers/{id}/migrations[/{id}] (2.23+:
+the server's live migrations in progress).
+
+os-migrations pages and filters on changes-since from 2.59, changes-before
+from 2.66, user_id and project_id from 2.80.
+"""
 
 from __future__ import annotations
 
 import webob
 
-from nova_lite.api import handler, policy
+from nova_lite import exception
+from nova_lite.api import handler, pagination, policy
 from nova_lite.api.handlers.servers import compute
+from nova_lite.api.schemas import migrations as schemas
+from nova_lite.api.views import migrations as views
 from nova_lite.objects import migration as migration_obj
+from nova_lite.objects.migration import Migration, MigrationList
 
-# The query parameters os-migrations filters on before 2.59 (others are ignored).
-_FILTERS = ("status", "instance_uuid", "source_compute", "host", "migration_type")
-
-
-def _time(value) -> str | None:
-    """Nova's format of these bodies' times (no time zone, microseconds)."""
-    return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-def _common(migration) -> dict:
-    return {
-        "id": migration.id,
-        "source_compute": migration.source_compute,
-        "source_node": migration.source_node,
-        "dest_compute": migration.dest_compute,
-        "dest_node": migration.dest_node,
-        "dest_host": migration.dest_host,
-        "status": migration.status,
-        "created_at": _time(migration.created_at),
-        "updated_at": _time(migration.updated_at),
-    }
+# The query parameters that filter os-migrations (Nova passes the query through
+# to its database filters; these are the ones it knows).
+_FILTERS = (
+    "status",
+    "instance_uuid",
+    "source_compute",
+    "host",
+    "migration_type",
+    "user_id",
+    "project_id",
+)
 
 
-def _os_migration(migration) -> dict:
-    """One item of GET /os-migrations at 2.1."""
-    return {
-        **_common(migration),
-        "instance_uuid": migration.instance_uuid,
-        "old_instance_type_id": migration.old_instance_type_id,
-        "new_instance_type_id": migration.new_instance_type_id,
-    }
-
-
-def _server_migration(migration) -> dict:
-    """One item of GET /servers/{id}/migrations at 2.23 (no progress figures yet)."""
-    return {
-        **_common(migration),
-        "server_uuid": migration.instance_uuid,
-        "memory_total_bytes": None,
-        "memory_processed_bytes": None,
-        "memory_remaining_bytes": None,
-        "disk_total_bytes": None,
-        "disk_processed_bytes": None,
-        "disk_remaining_bytes": None,
-    }
-
-
-@handler.handler()
+@handler.handler(query=schemas.list_query, max_version="2.58")
+@handler.handler(query=schemas.list_query_v259, min_version="2.59", max_version="2.65")
+@handler.handler(query=schemas.list_query_v266, min_version="2.66", max_version="2.79")
+@handler.handler(query=schemas.list_query_v280, min_version="2.80")
 def index(req: webob.Request) -> dict:
     context = handler.context_of(req)
     policy.authorize(context, "os_compute_api:os-migrations:index")
     filters = {key: req.GET[key] for key in _FILTERS if key in req.GET}
+    if filters.get("project_id") != context.project_id:
+        policy.authorize(context, "os_compute_api:os-migrations:index:all_projects")
+    if "host" in filters:
+        filters.pop("source_compute", None)  # host covers both ends, as in Nova
     filters["hidden"] = False
-    migrations = compute().get_migrations(context, filters)
-    return {"migrations": [_os_migration(m) for m in migrations]}
+    limit = marker = None
+    if handler.is_supported(req, "2.59"):
+        limit, marker = pagination.limit_and_marker(req)
+        filters.update(pagination.changes_filters(req, before=handler.is_supported(req, "2.66")))
+    migrations = MigrationList.get_by_filters(context, filters, limit=limit, marker=marker)
+    with_hosts = policy.allowed(context, "os_compute_api:os-migrations:index:host", {})
+    return views.os_migrations(req, migrations, with_hosts)
+
+
+def _server(req: webob.Request, server_id: str, rule: str):
+    context = handler.context_of(req)
+    instance = compute().get(context, server_id)
+    target = {"project_id": instance.project_id}
+    policy.authorize(context, rule, target)
+    return context, instance, target
 
 
 @handler.handler(min_version="2.23")
 def server_index(req: webob.Request, server_id: str) -> dict:
-    context = handler.context_of(req)
-    instance = compute().get(context, server_id)
-    policy.authorize(
-        context, "os_compute_api:servers:migrations:index", {"project_id": instance.project_id}
-    )
+    context, instance, target = _server(req, server_id, "os_compute_api:servers:migrations:index")
+    with_hosts = policy.allowed(context, "os_compute_api:servers:migrations:index:host", target)
     migrations = compute().get_migrations_in_progress_by_instance(
         context, instance.uuid, migration_obj.LIVE_MIGRATION
     )
-    return {"migrations": [_server_migration(m) for m in migrations]}
+    return {
+        "migrations": [
+            views.server_migration(req, m, with_hosts)
+            for m in migrations
+            if m.status in views.LIVE_IN_PROGRESS
+        ]
+    }
+
+
+@handler.handler(min_version="2.23")
+def server_show(req: webob.Request, server_id: str, migration_id: str) -> dict:
+    """One live migration of the server while it is in progress; 404 otherwise."""
+    context, instance, _ = _server(req, server_id, "os_compute_api:servers:migrations:show")
+    try:
+        if not migration_id.isdigit():
+            raise exception.MigrationNotFound(migration_id=migration_id)
+        migration = Migration.get_by_id(context, migration_id)
+        if migration.instance_uuid != instance.uuid:
+            raise exception.MigrationNotFound(migration_id=migration_id)
+    except exception.MigrationNotFound:
+        raise exception.NotFound(
+            message=f"In-progress live migration {migration_id} is not found for server "
+            f"{server_id}."
+        ) from None
+    if migration.migration_type != migration_obj.LIVE_MIGRATION:
+        raise exception.NotFound(
+            message=f"Migration {migration_id} for server {server_id} is not live-migration."
+        )
+    if migration.status not in views.LIVE_IN_PROGRESS:
+        raise exception.NotFound(
+            message=f"Live migration {migration_id} for server {server_id} is not in progress."
+        )
+    return {"migration": views.server_migration(req, migration)}

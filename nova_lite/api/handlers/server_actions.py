@@ -15,6 +15,7 @@ from nova_lite.api.handlers import servers
 from nova_lite.api.handlers.servers import compute
 from nova_lite.api.schemas import server_actions as schemas
 from nova_lite.api.views import servers as views
+from nova_lite.compute import vm_states
 from nova_lite.objects.service import Service
 
 
@@ -64,10 +65,15 @@ def resume(req: webob.Request, server_id: str, body: dict) -> None:
     compute().resume(*_instance(req, server_id, "os_compute_api:os-suspend-server:resume"))
 
 
-@handler.handler(status=202, schema=schemas.lock)
+@handler.handler(status=202, schema=schemas.lock_v273, min_version="2.73")
+@handler.handler(status=202, schema=schemas.lock, max_version="2.72")
 def lock(req: webob.Request, server_id: str, body: dict) -> None:
+    """Lock; from 2.73 with an optional reason."""
     context, instance = _instance(req, server_id, "os_compute_api:os-lock-server:lock")
-    compute().lock(context, instance, (body["lock"] or {}).get("locked_reason"))
+    reason = None
+    if handler.is_supported(req, "2.73") and body["lock"] is not None:
+        reason = body["lock"].get("locked_reason")
+    compute().lock(context, instance, reason)
 
 
 @handler.handler(status=202, schema=schemas.unlock)
@@ -116,11 +122,18 @@ def _nova_errors(action: str, server_id: str):
         raise exception.InvalidRequest(reason="Instance has not been resized.") from None
 
 
-@handler.handler(status=202, schema=schemas.migrate)
-def migrate(req: webob.Request, server_id: str, body: dict) -> None:
-    context, instance = _instance(req, server_id, "os_compute_api:os-migrate-server:migrate")
+@handler.handler(status=202, schema=schemas.migrate_v256, min_version="2.56")
+@handler.handler(status=202, max_version="2.55")
+def migrate(req: webob.Request, server_id: str, body: dict | None = None) -> None:
+    """Cold migration; from 2.56 to a named host (checked by the scheduler)."""
+    host = (body["migrate"] or {}).get("host") if body is not None else None
+    rule = "os_compute_api:os-migrate-server:migrate" + (":host" if host else "")
+    context, instance = _instance(req, server_id, rule)
     with _nova_errors("migrate", server_id):
-        compute().resize(context, instance)
+        try:
+            compute().resize(context, instance, host_name=host)
+        except exception.ComputeHostNotFound as error:
+            raise exception.InvalidRequest(reason=error.format_message()) from None
 
 
 @handler.handler(status=202, schema=schemas.resize)
@@ -154,13 +167,39 @@ def _password(given: str | None) -> str:
     return "".join(secrets.choice(symbols) for _ in range(12))
 
 
-@handler.handler(status=202, schema=schemas.rebuild)
+# Rebuild attributes to instance fields, and the microversion that allows each.
+_REBUILD_UPDATES = (
+    ("2.1", "accessIPv4", "access_ip_v4"),
+    ("2.1", "accessIPv6", "access_ip_v6"),
+    ("2.19", "description", "display_description"),
+    ("2.54", "key_name", "key_name"),
+    ("2.57", "user_data", "user_data"),
+    ("2.90", "hostname", "hostname"),
+)
+
+
+@handler.handler(status=202, schema=schemas.rebuild_v294, min_version="2.94")
+@handler.handler(status=202, schema=schemas.rebuild_v290, min_version="2.90", max_version="2.93")
+@handler.handler(status=202, schema=schemas.rebuild_v257, min_version="2.57", max_version="2.89")
+@handler.handler(status=202, schema=schemas.rebuild_v254, min_version="2.54", max_version="2.56")
+@handler.handler(status=202, schema=schemas.rebuild_v219, min_version="2.19", max_version="2.53")
+@handler.handler(status=202, schema=schemas.rebuild, max_version="2.18")
 def rebuild(req: webob.Request, server_id: str, body: dict) -> dict:
+    """Rebuild; the answer is PUT's body (the show body from 2.75), with the
+    key name from 2.54, user_data from 2.57 and the admin password."""
     rebuild = body["rebuild"]
     image_id = servers._image_id(rebuild["imageRef"])
     password = _password(rebuild.get("adminPass"))
     context, instance = _instance(req, server_id, "os_compute_api:servers:rebuild")
-    with _nova_errors("rebuild", server_id):
+    updates = {
+        field: rebuild[key]
+        for since, key, field in _REBUILD_UPDATES
+        if key in rebuild and handler.is_supported(req, since)
+    }
+    with (
+        _nova_errors("rebuild", server_id),
+        servers.image_not_found_as_bad_request("Cannot find image for rebuild"),
+    ):
         compute().rebuild(
             context,
             instance,
@@ -168,9 +207,15 @@ def rebuild(req: webob.Request, server_id: str, body: dict) -> dict:
             password,
             name=rebuild.get("name"),
             metadata=rebuild.get("metadata"),
+            updates=updates,
         )
-    server = views.detail(req, instance, policy.check_is_admin(context))
+    instance = servers.get_for_view(req, server_id)
+    viewer = views.Viewer.of(req, instance.project_id)
+    server = views.update(req, instance, viewer, key_name=handler.is_supported(req, "2.54"))
+    server.pop("OS-EXT-SRV-ATTR:user_data", None)
     server["adminPass"] = password
+    if handler.is_supported(req, "2.57"):
+        server["user_data"] = instance.user_data
     return {"server": server}
 
 
@@ -209,41 +254,80 @@ def force_delete(req: webob.Request, server_id: str, body: dict) -> None:
 
 
 # -- live migration --
-@handler.handler(status=202, schema=schemas.migrate_live)
+def _force(params: dict, host: str | None) -> bool:
+    """The ``force`` of 2.29/2.30 to 2.67, which needs a host."""
+    force = strutils.bool_from_string(params.get("force", False), strict=True)
+    if force and not host:
+        raise exception.InvalidRequest(reason="Can't force to a non-provided destination")
+    return force
+
+
+@handler.handler(status=202, schema=schemas.migrate_live_v225, min_version="2.68")
+@handler.handler(
+    status=202, schema=schemas.migrate_live_v230, min_version="2.30", max_version="2.67"
+)
+@handler.handler(
+    status=202, schema=schemas.migrate_live_v225, min_version="2.25", max_version="2.29"
+)
+@handler.handler(status=202, schema=schemas.migrate_live, max_version="2.24")
 def migrate_live(req: webob.Request, server_id: str, body: dict) -> None:
-    context, instance = _instance(req, server_id, "os_compute_api:os-migrate-server:migrate_live")
+    """Live migration: block_migration may be "auto" and disk_over_commit is
+    gone from 2.25; a named host is checked by the scheduler from 2.30
+    unless forced (and always from 2.68)."""
     params = body["os-migrateLive"]
+    host = params["host"]
+    rule = "os_compute_api:os-migrate-server:migrate_live" + (":host" if host else "")
+    context, instance = _instance(req, server_id, rule)
+    block_migration = params["block_migration"]
+    if handler.is_supported(req, "2.25"):
+        disk_over_commit = None
+        block_migration = (
+            None
+            if block_migration == "auto"
+            else strutils.bool_from_string(block_migration, strict=True)
+        )
+    else:
+        disk_over_commit = strutils.bool_from_string(params["disk_over_commit"], strict=True)
+        block_migration = strutils.bool_from_string(block_migration, strict=True)
+    force = _force(params, host) if handler.is_supported(req, "2.30") else None
     with _nova_errors("os-migrateLive", server_id):
         try:
             compute().live_migrate(
-                context,
-                instance,
-                strutils.bool_from_string(params["block_migration"], strict=True),
-                strutils.bool_from_string(params["disk_over_commit"], strict=True),
-                params["host"],
+                context, instance, block_migration, disk_over_commit, host, force=force
             )
         except exception.ComputeHostNotFound as error:
             raise exception.InvalidRequest(reason=error.format_message()) from None
 
 
 # -- evacuation --
-@handler.handler(status=200, schema=schemas.evacuate)
-def evacuate(req: webob.Request, server_id: str, body: dict) -> dict:
-    """Nova 2.1: answers 200 (not 202) with the password set on the rebuilt
-    guest, None when its disk is kept on shared storage."""
+@handler.handler(status=200, schema=schemas.evacuate_v214, min_version="2.68")
+@handler.handler(status=200, schema=schemas.evacuate_v229, min_version="2.29", max_version="2.67")
+@handler.handler(status=200, schema=schemas.evacuate_v214, min_version="2.14", max_version="2.28")
+@handler.handler(status=200, schema=schemas.evacuate, max_version="2.13")
+def evacuate(req: webob.Request, server_id: str, body: dict) -> dict | None:
+    """Answers 200 (not 202): before 2.14 with the password set on the rebuilt
+    guest (None when its disk is kept on shared storage), from 2.14 (which
+    detects shared storage itself) with no body. A named host is checked by
+    the scheduler from 2.29 unless forced (always from 2.68); from 2.95 the
+    evacuated server ends stopped."""
     context, instance = _instance(req, server_id, "os_compute_api:os-evacuate")
     params = body["evacuate"]
     host = params.get("host")
-    on_shared_storage = strutils.bool_from_string(params["onSharedStorage"], strict=True)
-    password = None
-    if "adminPass" in params:
-        if on_shared_storage:
-            raise exception.InvalidRequest(
-                reason="admin password can't be changed on existing disk"
-            )
-        password = params["adminPass"]
-    elif not on_shared_storage:
-        password = _password(None)
+    on_shared_storage = None
+    force = _force(params, host) if handler.is_supported(req, "2.29") else None
+    if handler.is_supported(req, "2.14"):
+        password = _password(params.get("adminPass"))
+    else:
+        on_shared_storage = strutils.bool_from_string(params["onSharedStorage"], strict=True)
+        password = None
+        if "adminPass" in params:
+            if on_shared_storage:
+                raise exception.InvalidRequest(
+                    reason="admin password can't be changed on existing disk"
+                )
+            password = params["adminPass"]
+        elif not on_shared_storage:
+            password = _password(None)
     if host is not None:
         try:
             Service.get_by_host_and_binary(context, host, "nova-compute")
@@ -251,9 +335,12 @@ def evacuate(req: webob.Request, server_id: str, body: dict) -> dict:
             raise exception.NotFound(f"Compute host {host} not found.") from None
     if instance.host == host:
         raise exception.InvalidRequest(reason="The target host can't be the same one.")
+    target_state = vm_states.STOPPED if handler.is_supported(req, "2.95") else None
     with _nova_errors("evacuate", server_id):
-        compute().evacuate(context, instance, host, on_shared_storage, password)
-    return {"adminPass": password}
+        compute().evacuate(
+            context, instance, host, on_shared_storage, password, force, target_state
+        )
+    return None if handler.is_supported(req, "2.14") else {"adminPass": password}
 
 
 ACTIONS = {

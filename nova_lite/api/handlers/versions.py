@@ -22,11 +22,13 @@ def _v21(req: webob.Request) -> dict:
     }
 
 
-@handler.handler(status=300)
+@handler.public
+@handler.handler()
 def index(req: webob.Request) -> dict:
     return {"versions": [_v21(req)]}
 
 
+@handler.public
 @handler.handler()
 def show(req: webob.Request) -> dict:
     version = _v21(req)

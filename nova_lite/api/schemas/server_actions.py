@@ -1,13 +1,17 @@
-"""Request schemas of POST /servers/{id}/action, one per action key."""
+"""Request schemas of POST /servers/{id}/action, one per action key (and per
+microversion range where the action's body changed)."""
+
+import copy
 
 from nova_lite.api import validation
+from nova_lite.api.schemas.servers import derive, personality
 
 
 def _action(name: str, body: dict | None = None) -> dict:
     """A body holding exactly the one ``name`` key with the given value schema."""
     return {
         "type": "object",
-        "properties": {name: body or {"type": "null"}},
+        "properties": {name: {"type": "null"} if body is None else body},
         "required": [name],
         "additionalProperties": False,
     }
@@ -31,7 +35,16 @@ reboot = _action(
         "additionalProperties": False,
     },
 )
-lock = _action("lock", {"type": ["object", "null"]})
+lock = _action("lock", {})
+# 2.73: an optional reason.
+lock_v273 = _action(
+    "lock",
+    {
+        "type": ["object", "null"],
+        "properties": {"locked_reason": {"type": "string", "minLength": 1, "maxLength": 255}},
+        "additionalProperties": False,
+    },
+)
 reset_state = _action(
     "os-resetState",
     {
@@ -57,8 +70,12 @@ console_output = _action(
 )
 
 # -- cold migration and resize --
-# Before 2.56 the migrate action takes no arguments (no host).
-migrate = _action("migrate")
+# Before 2.56 the migrate action's value is not checked; 2.56 adds a host.
+_host = {**validation.fqdn, "type": ["string", "null"]}
+migrate_v256 = _action(
+    "migrate",
+    {"type": ["object", "null"], "properties": {"host": _host}, "additionalProperties": False},
+)
 resize = _action(
     "resize",
     {
@@ -85,15 +102,36 @@ rebuild = _action(
             "imageRef": {"type": "string", "minLength": 1, "maxLength": 255},
             "adminPass": _admin_password,
             "metadata": validation.metadata,
-            "preserve_ephemeral": {"type": ["boolean", "string"]},
+            "preserve_ephemeral": validation.boolean,
             "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
             "accessIPv4": {"type": "string", "format": "ipv4"},
             "accessIPv6": {"type": "string", "format": "ipv6"},
+            "personality": personality,
         },
         "required": ["imageRef"],
         "additionalProperties": False,
     },
 )
+rebuild_v219 = derive(rebuild, "rebuild", {"description": validation.description})
+# 2.54: the key pair can be changed (or removed with null).
+rebuild_v254 = derive(
+    rebuild_v219,
+    "rebuild",
+    {
+        "key_name": {
+            "oneOf": [{"type": "string", "minLength": 1, "maxLength": 255}, {"type": "null"}]
+        }
+    },
+)
+# 2.57: no personality; user_data can be changed (or removed with null).
+rebuild_v257 = derive(
+    rebuild_v254,
+    "rebuild",
+    {"user_data": {"type": ["string", "null"], "maxLength": 65535}},
+    drop=["personality"],
+)
+rebuild_v290 = derive(rebuild_v257, "rebuild", {"hostname": validation.hostname})
+rebuild_v294 = derive(rebuild_v290, "rebuild", {"hostname": validation.fqdn})
 rescue = _action(
     "rescue",
     {
@@ -119,7 +157,8 @@ force_delete = _action("forceDelete")
 
 # -- live migration --
 # Nova's 2.1 body: block_migration and disk_over_commit booleans, host (or null),
-# all three required ("auto" and an optional disk_over_commit came in 2.25).
+# all three required; 2.25 drops disk_over_commit and allows block_migration
+# "auto"; 2.30 to 2.67 take ``force``.
 migrate_live = _action(
     "os-migrateLive",
     {
@@ -138,6 +177,17 @@ migrate_live = _action(
         "additionalProperties": False,
     },
 )
+
+_block_migration_auto = {**validation.boolean, "enum": [*validation.boolean["enum"], "auto"]}
+migrate_live_v225 = derive(
+    migrate_live,
+    "os-migrateLive",
+    {"block_migration": _block_migration_auto},
+    drop=["disk_over_commit"],
+)
+migrate_live_v225["properties"]["os-migrateLive"]["required"] = ["block_migration", "host"]
+migrate_live_v230 = derive(migrate_live_v225, "os-migrateLive", {"force": validation.boolean})
+
 
 # -- evacuation --
 # Nova's 2.1 body: onSharedStorage required (dropped in 2.14), host and adminPass optional.
@@ -159,3 +209,8 @@ evacuate = _action(
         "additionalProperties": False,
     },
 )
+# 2.14: no onSharedStorage (detected); 2.29 to 2.67 take ``force``.
+evacuate_v214 = copy.deepcopy(evacuate)
+del evacuate_v214["properties"]["evacuate"]["properties"]["onSharedStorage"]
+del evacuate_v214["properties"]["evacuate"]["required"]
+evacuate_v229 = derive(evacuate_v214, "evacuate", {"force": validation.boolean})

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import webob
 
+from nova_lite.api import handler
+
 
 def link(req: webob.Request, collection: str, item_id: str) -> list[dict]:
-    """Nova's self and bookmark links for one item."""
+    """Nova's self and bookmark links for one item (with the URL's project id, if any)."""
+    project_id = handler.url_project_of(req)
+    path = f"{project_id}/{collection}/{item_id}" if project_id else f"{collection}/{item_id}"
     base = req.application_url
     return [
-        {"rel": "self", "href": f"{base}/v2.1/{collection}/{item_id}"},
-        {"rel": "bookmark", "href": f"{base}/{collection}/{item_id}"},
+        {"rel": "self", "href": f"{base}/v2.1/{path}"},
+        {"rel": "bookmark", "href": f"{base}/{path}"},
     ]
 
 

@@ -1,16 +1,26 @@
-"""Server bodies and the status string derived from vm_state/task_state."""
+"""Server bodies at each microversion, and the status derived from vm_state/task_state.
+
+A Viewer holds what one request may see: its microversion and the answers
+of Nova's show-time policy checks, made once per request.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Callable
 
 import webob
 
-from nova_lite.api import views
+from nova_lite import exception
+from nova_lite.api import handler, microversion, policy, views
 from nova_lite.compute import power_state, task_states, vm_states
+from nova_lite.objects.instance_group import InstanceGroup
+from nova_lite.objects.request_spec import RequestSpec
+from nova_lite.objects.service import ServiceList
 
 # vm_state -> {task_state: status}; "default" when the task is not listed (Nova's map).
-_STATE_MAP = {
+STATE_MAP = {
     vm_states.ACTIVE: {
         "default": "ACTIVE",
         task_states.REBOOTING: "REBOOT",
@@ -58,7 +68,7 @@ _STATE_MAP = {
 
 
 def status_from_state(vm_state: str | None, task_state: str | None = None) -> str:
-    states = _STATE_MAP.get(vm_state, {"default": "UNKNOWN"})
+    states = STATE_MAP.get(vm_state, {"default": "UNKNOWN"})
     status = states.get(task_state, states["default"])
     if status == "UNKNOWN" and vm_state == vm_states.ERROR:
         return "ERROR"
@@ -94,9 +104,167 @@ def _fault(instance, is_admin: bool) -> dict | None:
     return body
 
 
-def detail(req: webob.Request, instance, is_admin: bool) -> dict:
+@dataclasses.dataclass(frozen=True)
+class Viewer:
+    """One request's view of servers.
+
+    ``host_status`` is None (not shown), "unknown-only" (shown when UNKNOWN)
+    or "all" (2.16); ``flavor_extra_specs`` shows the embedded flavor's extra
+    specs (2.47); ``is_admin`` shows the details of 500 faults.
+    """
+
+    version: microversion.APIVersion = microversion.MIN_VERSION
+    is_admin: bool = False
+    extended_attributes: bool = False
+    host_status: str | None = None
+    flavor_extra_specs: bool = False
+
+    @classmethod
+    def of(cls, req: webob.Request, project_id: str | None = None) -> Viewer:
+        """The view of the request's caller, for servers of ``project_id``
+        (None: a list, checked against the caller's own project as Nova does)."""
+        context = handler.context_of(req)
+        version = handler.version_of(req)
+        target = {"project_id": project_id or context.project_id}
+
+        def may(rule: str) -> bool:
+            return policy.allowed(context, rule, target)
+
+        host_status = None
+        if version >= (2, 16):
+            if may("os_compute_api:servers:show:host_status"):
+                host_status = "all"
+            elif may("os_compute_api:servers:show:host_status:unknown-only"):
+                host_status = "unknown-only"
+        return cls(
+            version=version,
+            is_admin=policy.check_is_admin(context),
+            extended_attributes=may("os_compute_api:os-extended-server-attributes"),
+            host_status=host_status,
+            flavor_extra_specs=(
+                version >= (2, 47) and may("os_compute_api:servers:show:flavor-extra-specs")
+            ),
+        )
+
+    def at_least(self, version: str) -> bool:
+        return self.version >= microversion.APIVersion.parse(version)
+
+
+def _instance_name(instance) -> str:
+    return f"instance-{instance.id:08x}"
+
+
+# os-extended-server-attributes: (from version, key, value of the instance).
+_EXTENDED_ATTRIBUTES: tuple[tuple[str, str, Callable], ...] = (
+    ("2.1", "OS-EXT-SRV-ATTR:host", lambda i: i.host),
+    ("2.1", "OS-EXT-SRV-ATTR:hypervisor_hostname", lambda i: i.node),
+    ("2.1", "OS-EXT-SRV-ATTR:instance_name", _instance_name),
+    ("2.3", "OS-EXT-SRV-ATTR:reservation_id", lambda i: i.reservation_id),
+    ("2.3", "OS-EXT-SRV-ATTR:launch_index", lambda i: i.launch_index),
+    ("2.3", "OS-EXT-SRV-ATTR:hostname", lambda i: i.hostname),
+    ("2.3", "OS-EXT-SRV-ATTR:kernel_id", lambda i: i.kernel_id),
+    ("2.3", "OS-EXT-SRV-ATTR:ramdisk_id", lambda i: i.ramdisk_id),
+    ("2.3", "OS-EXT-SRV-ATTR:root_device_name", lambda i: i.root_device_name),
+    ("2.3", "OS-EXT-SRV-ATTR:user_data", lambda i: i.user_data),
+)
+
+# Keys every caller's detailed body gains from a microversion on.
+_ADDED: tuple[tuple[str, str, Callable], ...] = (
+    ("2.9", "locked", lambda i: bool(i.locked_by)),
+    ("2.19", "description", lambda i: i.display_description),
+    ("2.26", "tags", lambda i: list(i.tags)),
+    # Trusted image certificates are not supported: none are ever set.
+    ("2.63", "trusted_image_certificates", lambda i: None),
+    ("2.73", "locked_reason", lambda i: i.system_metadata.get("locked_reason")),
+)
+
+
+def _flavor(req: webob.Request, instance, viewer: Viewer) -> dict:
+    """The flavor's id and link; from 2.47 the flavor itself, as embedded in the server."""
+    if "flavor" not in instance:
+        return {}
+    flavor = instance.flavor
+    if not viewer.at_least("2.47"):
+        return {
+            "id": flavor.flavorid,
+            "links": [
+                {"rel": "bookmark", "href": f"{req.application_url}/flavors/{flavor.flavorid}"}
+            ],
+        }
+    body = {
+        "vcpus": flavor.vcpus,
+        "ram": flavor.memory_mb,
+        "disk": flavor.root_gb,
+        "ephemeral": flavor.ephemeral_gb,
+        "swap": flavor.swap,
+        "original_name": flavor.name,
+    }
+    if viewer.flavor_extra_specs:
+        body["extra_specs"] = dict(flavor.extra_specs)
+    return body
+
+
+def host_statuses(context, instances) -> dict[str, str]:
+    """Nova's host_status of each instance: UP, DOWN (forced down), MAINTENANCE
+    (disabled), UNKNOWN (no recent heartbeat) or '' (no host)."""
+    services = {
+        service.host: service
+        for service in ServiceList.get_all(context.elevated(), binary="nova-compute")
+    }
+
+    def status(host: str | None) -> str:
+        service = services.get(host) if host else None
+        if service is None:
+            return ""
+        if service.forced_down:
+            return "DOWN"
+        if service.disabled:
+            return "MAINTENANCE"
+        return "UP" if service.is_up() else "UNKNOWN"
+
+    return {instance.uuid: status(instance.host) for instance in instances}
+
+
+def pinned_availability_zones(context, instances) -> dict[str, str | None]:
+    """The availability zone each instance was requested in (2.96), from its RequestSpec."""
+    specs = RequestSpec.get_by_instance_uuids(context, [i.uuid for i in instances])
+    return {spec.instance_uuid: spec.availability_zone for spec in specs}
+
+
+def details(req: webob.Request, instances, viewer: Viewer) -> list[dict]:
+    """The detailed bodies of ``instances``; host statuses and pinned zones
+    are looked up once for all of them."""
+    statuses: dict = {}
+    pinned: dict = {}
+    if instances and viewer.host_status:
+        statuses = host_statuses(handler.context_of(req), instances)
+    if instances and viewer.at_least("2.96"):
+        pinned = pinned_availability_zones(handler.context_of(req), instances)
+    return [
+        _detail(req, i, viewer, statuses.get(i.uuid, ""), pinned.get(i.uuid)) for i in instances
+    ]
+
+
+def detail(req: webob.Request, instance, viewer: Viewer) -> dict:
+    """The body of GET /servers/{id} (with its server group from 2.71)."""
+    server = details(req, [instance], viewer)[0]
+    if viewer.at_least("2.71"):
+        server["server_groups"] = server_groups(handler.context_of(req), instance)
+    return server
+
+
+def server_groups(context, instance) -> list[str]:
+    """The uuid of the server group the instance is in, as a list (2.71)."""
+    try:
+        return [InstanceGroup.get_by_instance_uuid(context, instance.uuid).uuid]
+    except exception.InstanceGroupNotFound:
+        return []
+
+
+def _detail(req: webob.Request, instance, viewer: Viewer, host_status: str, pinned_az) -> dict:
     status = status_from_state(instance.vm_state, instance.task_state)
-    flavor_id = instance.flavor.flavorid if "flavor" in instance else ""
+    if "deleted" in instance and instance.deleted:
+        status = "DELETED"
     server = {
         "id": instance.uuid,
         "name": instance.display_name,
@@ -118,10 +286,7 @@ def detail(req: webob.Request, instance, is_admin: bool) -> dict:
             if instance.image_ref
             else ""
         ),
-        "flavor": {
-            "id": flavor_id,
-            "links": [{"rel": "bookmark", "href": f"{req.application_url}/flavors/{flavor_id}"}],
-        },
+        "flavor": _flavor(req, instance, viewer),
         "created": views.isotime(instance.created_at),
         "updated": views.isotime(instance.updated_at or instance.created_at),
         "addresses": {},
@@ -129,62 +294,64 @@ def detail(req: webob.Request, instance, is_admin: bool) -> dict:
         "accessIPv6": instance.access_ip_v6 or "",
         "links": views.link(req, "servers", instance.uuid),
         "OS-DCF:diskConfig": "MANUAL",
-        "OS-EXT-AZ:availability_zone": instance.availability_zone or "nova",
+        "OS-EXT-AZ:availability_zone": instance.availability_zone or "",
         "config_drive": instance.config_drive or "",
         "key_name": instance.key_name,
-        "OS-SRV-USG:launched_at": (
-            instance.launched_at.strftime("%Y-%m-%dT%H:%M:%S.%f") if instance.launched_at else None
-        ),
-        "OS-SRV-USG:terminated_at": (
-            instance.terminated_at.strftime("%Y-%m-%dT%H:%M:%S.%f")
-            if instance.terminated_at
-            else None
-        ),
+        "OS-SRV-USG:launched_at": views.strtime(instance.launched_at),
+        "OS-SRV-USG:terminated_at": views.strtime(instance.terminated_at),
         "OS-EXT-STS:task_state": instance.task_state,
         "OS-EXT-STS:vm_state": instance.vm_state,
         "OS-EXT-STS:power_state": instance.power_state or power_state.NOSTATE,
         "os-extended-volumes:volumes_attached": [],
         "security_groups": [{"name": "default"}],
     }
+    if viewer.at_least("2.96"):
+        server["pinned_availability_zone"] = pinned_az
     if status in ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"):
         server["progress"] = instance.progress or 0
-    if is_admin:
-        server.update(
-            {
-                "OS-EXT-SRV-ATTR:host": instance.host,
-                "OS-EXT-SRV-ATTR:hypervisor_hostname": instance.node,
-                "OS-EXT-SRV-ATTR:instance_name": f"instance-{instance.id:08x}",
-            }
-        )
-    fault = _fault(instance, is_admin) if status in ("ERROR", "DELETED") else None
+    if viewer.extended_attributes:
+        for since, key, value in _EXTENDED_ATTRIBUTES:
+            if viewer.at_least(since):
+                server[key] = value(instance)
+    if viewer.host_status == "all" or (viewer.host_status and host_status == "UNKNOWN"):
+        server["host_status"] = host_status
+    for since, key, value in _ADDED:
+        if viewer.at_least(since):
+            server[key] = value(instance)
+    if viewer.at_least("2.90") and not viewer.extended_attributes:
+        # 2.90 shows every caller the hostname.
+        server["OS-EXT-SRV-ATTR:hostname"] = instance.hostname
+    fault = _fault(instance, viewer.is_admin) if status in ("ERROR", "DELETED") else None
     if fault is not None:
         server["fault"] = fault
     return server
 
 
-# What PUT /servers/{id} answers before 2.75: the show body without the extensions.
-_UPDATE_KEYS = (
-    "id",
-    "name",
-    "status",
-    "tenant_id",
-    "user_id",
-    "metadata",
-    "hostId",
-    "image",
-    "flavor",
-    "created",
-    "updated",
-    "addresses",
-    "accessIPv4",
-    "accessIPv6",
-    "links",
-    "OS-DCF:diskConfig",
-    "progress",
-    "fault",
+# What PUT and rebuild answer before 2.75 leaves out of the show body (with
+# the extended attributes and host status, shown to no one there).
+_NOT_UPDATE_KEYS = frozenset(
+    {
+        "OS-EXT-AZ:availability_zone",
+        "config_drive",
+        "key_name",
+        "OS-SRV-USG:launched_at",
+        "OS-SRV-USG:terminated_at",
+        "OS-EXT-STS:task_state",
+        "OS-EXT-STS:vm_state",
+        "OS-EXT-STS:power_state",
+        "os-extended-volumes:volumes_attached",
+        "security_groups",
+    }
 )
 
 
-def update(req: webob.Request, instance, is_admin: bool) -> dict:
-    server = detail(req, instance, is_admin)
-    return {key: server[key] for key in _UPDATE_KEYS if key in server}
+def update(req: webob.Request, instance, viewer: Viewer, key_name: bool = False) -> dict:
+    """The body PUT /servers/{id} and rebuild answer: the show body from 2.75,
+    before it without its extensions (``key_name`` keeps the key name, as
+    rebuild does from 2.54)."""
+    if viewer.at_least("2.75"):
+        return detail(req, instance, viewer)
+    plain = dataclasses.replace(viewer, extended_attributes=False, host_status=None)
+    server = detail(req, instance, plain)
+    hidden = _NOT_UPDATE_KEYS - ({"key_name"} if key_name else set())
+    return {key: value for key, value in server.items() if key not in hidden}
