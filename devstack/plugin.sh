@@ -15,6 +15,15 @@ function configure_nova_lite {
     iniset $NOVA_LITE_CONDUCTOR_CONF database connection $(database_connection_url nova_lite)
     iniset $NOVA_LITE_CONF api auth_strategy keystone
     configure_keystone_authtoken_middleware $NOVA_LITE_CONF nova
+    # nova-lite's own user: service tokens, and Glance calls of repairs without a caller.
+    iniset $NOVA_LITE_CONF service_user send_service_user_token True
+    iniset $NOVA_LITE_CONF service_user auth_type password
+    iniset $NOVA_LITE_CONF service_user auth_url $KEYSTONE_SERVICE_URI
+    iniset $NOVA_LITE_CONF service_user username nova
+    iniset $NOVA_LITE_CONF service_user password $SERVICE_PASSWORD
+    iniset $NOVA_LITE_CONF service_user user_domain_name $SERVICE_DOMAIN_NAME
+    iniset $NOVA_LITE_CONF service_user project_name $SERVICE_PROJECT_NAME
+    iniset $NOVA_LITE_CONF service_user project_domain_name $SERVICE_DOMAIN_NAME
 }
 
 function init_nova_lite {

@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import datetime
 import hashlib
+import secrets
+import string
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -106,3 +108,9 @@ def generate_x509_cert(user_id: str, bits: int = 2048) -> tuple[str, str, str]:
         None, key, certificate, None, serialization.NoEncryption()
     )
     return base64.b64encode(bundle).decode("ascii"), pem, generate_x509_fingerprint(pem)
+
+
+def generate_password(length: int = 12) -> str:
+    """A random password of letters and digits."""
+    symbols = string.ascii_letters + string.digits
+    return "".join(secrets.choice(symbols) for _ in range(length))

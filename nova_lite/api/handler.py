@@ -128,11 +128,17 @@ def dispatch(req: webob.Request, handlers: list[Callable] | dict, kwargs: dict) 
     if isinstance(result, webob.Response):
         # The status or headers depend on the request (e.g. 201 or 204 with a Location).
         return result
-    response = webob.Response(status=spec.status)
-    if result is not None:
-        response.body = jsonutils.dump_as_bytes(result)
+    return json_response(spec.status, result)
+
+
+def json_response(status: int, body: dict | None, headers: dict | None = None) -> webob.Response:
+    """A response with ``body`` as JSON (no content when None) and extra ``headers``."""
+    response = webob.Response(status=status)
+    if body is not None:
+        response.body = jsonutils.dump_as_bytes(body)
         response.content_type = "application/json"
         response.charset = "UTF-8"
     else:
         response.content_type = None
+    response.headers.update(headers or {})
     return response

@@ -51,7 +51,18 @@ def image_id(conn: Any, name_or_id: str) -> str:
     """
     if uuidutils.is_uuid_like(name_or_id):
         return name_or_id
+    check_image_service(conn, f"look up image {name_or_id}")
     return find("image", conn.image.find_image, name_or_id).id
+
+
+def check_image_service(conn: Any, purpose: str) -> None:
+    """Raise CommandError when the image service is the Compute endpoint, as with the
+    ``admin_token`` plugin and no image endpoint given."""
+    if conn.image.get_endpoint().rstrip("/") == conn.compute.get_endpoint().rstrip("/"):
+        raise CommandError(
+            f"Cannot {purpose}: no image service (set OS_IMAGE_ENDPOINT_OVERRIDE or "
+            "--os-image-endpoint-override to Glance's URL)"
+        )
 
 
 def flavor_names(conn: Any) -> dict[str, str]:

@@ -9,7 +9,7 @@ from typing import Any
 from nova_lite.cli import output
 from nova_lite.cli.arguments import add_wait_options, key_value
 from nova_lite.cli.errors import check_failed, for_each
-from nova_lite.cli.lookup import find_server
+from nova_lite.cli.lookup import check_image_service, find_server
 from nova_lite.cli.wait import wait_active, wait_status
 
 SHELVED = ("SHELVED", "SHELVED_OFFLOADED")
@@ -32,6 +32,7 @@ def image_fields(image: Any) -> list[tuple[str, Any]]:
 
 def create_image(conn: Any, args: argparse.Namespace) -> int:
     """Snapshot a server into a new Glance image (createImage)."""
+    check_image_service(conn, "create an image")
     server = find_server(conn, args.server)
     image = conn.compute.create_server_image(
         server,

@@ -49,7 +49,8 @@ def wait_status(
     interval: float = POLL_INTERVAL,
 ) -> list[Any]:
     """Poll until every server has one of ``statuses`` and no task state; CommandError on
-    ERROR or timeout."""
+    ERROR, on timeout, or when a server's action ended (no task state) in another status
+    than BUILD."""
     wanted = " or ".join(statuses)
     pending = [s.id for s in servers]
     done: dict[str, Any] = {}
@@ -71,6 +72,9 @@ def wait_status(
             elif server.status == "ERROR":
                 pending.remove(server_id)
                 errors.append(f"Server {label(server)} is in ERROR: {_fault_message(server)}")
+            elif not server.task_state and server.status not in (*statuses, "BUILD"):
+                pending.remove(server_id)
+                errors.append(f"Server {label(server)} is {server.status}, not {wanted}")
         if not pending:
             break
         if time.monotonic() >= deadline:

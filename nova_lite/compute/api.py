@@ -144,6 +144,7 @@ class API:
         scheduler_hints: dict | None = None,
         forced_host: str | None = None,
         forced_node: str | None = None,
+        admin_password: str | None = None,
     ) -> tuple[list[Instance], str]:
         """Record the instances (BUILDING/scheduling) and cast the build.
 
@@ -218,7 +219,7 @@ class API:
             force_nodes=[forced_node] if forced_node else None,
         )
         spec.requested_destination = destination
-        self.compute_task_api.build_instances(context, instances, image, spec)
+        self.compute_task_api.build_instances(context, instances, image, spec, admin_password)
         return instances, reservation_id
 
     # -- images -------------------------------------------------------------------------
@@ -243,12 +244,9 @@ class API:
         Instances never placed, or on a host whose compute service is down,
         are deleted here (a local delete, as Nova does).
         """
-        if instance.task_state == task_states.DELETING:
+        if not self._mark_deleting(instance):
             LOG.info("Instance %s is already being deleted", instance.uuid)
             return
-        expected = instance.task_state
-        instance.task_state = task_states.DELETING
-        instance.save(expected_task_state=[expected], action="delete")
         if instance.vm_state == vm_states.RESIZED:
             self._confirm_resize_on_deleting(context, instance)
         if instance.vm_state in (vm_states.SHELVED, vm_states.SHELVED_OFFLOADED):
@@ -259,6 +257,25 @@ class API:
             self.compute_rpcapi.terminate_instance(context, instance)
             return
         self._local_delete(context, instance)
+
+    @staticmethod
+    def _mark_deleting(instance: Instance, attempts: int = 5) -> bool:
+        """Set task_state DELETING whatever task runs (a delete wins over it);
+        False when a delete is already under way."""
+        while True:
+            expected = instance.task_state
+            if expected == task_states.DELETING:
+                return False
+            instance.task_state = task_states.DELETING
+            try:
+                instance.save(expected_task_state=[expected], action="delete")
+                return True
+            except exception.UnexpectedTaskStateError:
+                # The running task moved on between our read and write.
+                attempts -= 1
+                if not attempts:
+                    raise
+                instance.refresh()
 
     @staticmethod
     def _host_is_up(context, host: str) -> bool:

@@ -46,7 +46,7 @@ class ComputeManager(
     ShelveOperations,
     periodic_task.PeriodicTasks,
 ):
-    target = messaging.Target(version="1.9")
+    target = messaging.Target(version="1.10")
 
     def __init__(self, host: str, driver: virt_driver.ComputeDriver | None = None):
         super().__init__(CONF)
@@ -97,13 +97,15 @@ class ComputeManager(
         self.rt.update_available_resource(context)
 
     # -- build ---------------------------------------------------------------------
-    def build_and_run_instance(self, context, instance, node, image, request_spec) -> None:
+    def build_and_run_instance(
+        self, context, instance, node, image, request_spec, admin_password=None
+    ) -> None:
         with self._locks.hold(instance.uuid):
             try:
                 with utils.event_reporter(
                     context, instance.uuid, BUILD_EVENT, self.host, start=False
                 ):
-                    self._build(context, instance, node, image)
+                    self._build(context, instance, node, image, admin_password)
             except (exception.InstanceNotFound, exception.UnexpectedDeletingTaskStateError):
                 LOG.info("Instance %s was deleted during its build", instance.uuid)
                 self._cleanup_deleted_build(context, instance)
@@ -111,7 +113,7 @@ class ComputeManager(
                 LOG.exception("Build of instance %s failed", instance.uuid)
                 self._fail_build(context, instance, error)
 
-    def _build(self, context, instance, node, image) -> None:
+    def _build(self, context, instance, node, image, admin_password=None) -> None:
         with self.rt.instance_claim(context, instance, node):
             instance.host = self.host
             instance.node = node
@@ -121,7 +123,7 @@ class ComputeManager(
                 expected_task_state=[task_states.SCHEDULING],
                 start_event={"event": BUILD_EVENT, "host": self.host},
             )
-            self.driver.spawn(context, instance, image)
+            self.driver.spawn(context, instance, image, admin_password=admin_password)
         instance.vm_state = vm_states.ACTIVE
         instance.task_state = None
         instance.power_state = self.driver.get_info(instance).state

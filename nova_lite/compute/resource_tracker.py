@@ -159,6 +159,7 @@ class ResourceTracker(MoveClaims):
                 if created:
                     node = ComputeNode(context, host=self.host)
                 self._apply_resources(node, resources)
+                node.host_ip = CONF.my_ip
                 self._update_usage(node)
                 self.compute_nodes[nodename] = node
             if created:

@@ -29,9 +29,10 @@ class ComputeAPI:
     1.8 - get_host_uptime
     1.9 - snapshot_instance, shelve_instance, shelve_offload_instance,
           unshelve_instance
+    1.10 - build_and_run_instance takes admin_password
     """
 
-    VERSION = "1.9"
+    VERSION = "1.10"
 
     def __init__(self) -> None:
         self.client = rpc.get_client(
@@ -40,15 +41,22 @@ class ComputeAPI:
         )
 
     def build_and_run_instance(
-        self, context, instance, host: str, node: str, image: dict, request_spec
+        self,
+        context,
+        instance,
+        host: str,
+        node: str,
+        image: dict,
+        request_spec,
+        admin_password: str | None = None,
     ) -> None:
-        self.client.prepare(server=host).cast(
-            context,
-            "build_and_run_instance",
-            instance=instance,
-            node=node,
-            image=image,
-            request_spec=request_spec,
+        kwargs = {"instance": instance, "node": node, "image": image, "request_spec": request_spec}
+        version = "1.0"
+        if self.client.can_send_version("1.10"):
+            kwargs["admin_password"] = admin_password
+            version = "1.10"
+        self.client.prepare(server=host, version=version).cast(
+            context, "build_and_run_instance", **kwargs
         )
 
     def terminate_instance(self, context, instance) -> None:

@@ -55,7 +55,7 @@ class ComputeTaskManager(OrphanRepair):
     """Orchestrates tasks that span services: building instances, and moving them
     (cold migration and resize, in conductor/migrate.py)."""
 
-    target = messaging.Target(namespace="compute_task", version="1.5")
+    target = messaging.Target(namespace="compute_task", version="1.6")
 
     def __init__(self) -> None:
         super().__init__()
@@ -104,7 +104,7 @@ class ComputeTaskManager(OrphanRepair):
         one and spawn it there (conductor/unshelve.py)."""
         unshelve.unshelve_instance(context, instance, request_spec, self.scheduler, self.compute)
 
-    def build_instances(self, context, instances, image, request_spec) -> None:
+    def build_instances(self, context, instances, image, request_spec, admin_password=None) -> None:
         request_spec.num_instances = len(instances)
         for instance in instances:
             InstanceActionEvent.event_start(
@@ -139,7 +139,13 @@ class ComputeTaskManager(OrphanRepair):
                 context, instance.uuid, "conductor_schedule_and_build_instances"
             )
             self.compute.build_and_run_instance(
-                context, instance, selection.service_host, selection.nodename, image, spec
+                context,
+                instance,
+                selection.service_host,
+                selection.nodename,
+                image,
+                spec,
+                admin_password,
             )
 
     @staticmethod

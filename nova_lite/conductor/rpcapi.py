@@ -62,9 +62,10 @@ class ComputeTaskAPI:
         1.3 - evacuate_instance
         1.4 - evacuate_instance takes target_state
         1.5 - unshelve_instance
+        1.6 - build_instances takes admin_password
     """
 
-    VERSION = "1.5"
+    VERSION = "1.6"
 
     def __init__(self) -> None:
         self.client = rpc.get_client(
@@ -78,10 +79,14 @@ class ComputeTaskAPI:
         instances: list,
         image: dict,
         request_spec,
+        admin_password: str | None = None,
     ) -> None:
-        self.client.prepare().cast(
-            context, "build_instances", instances=instances, image=image, request_spec=request_spec
-        )
+        kwargs = {"instances": instances, "image": image, "request_spec": request_spec}
+        version = "1.0"
+        if self.client.can_send_version("1.6"):
+            kwargs["admin_password"] = admin_password
+            version = "1.6"
+        self.client.prepare(version=version).cast(context, "build_instances", **kwargs)
 
     def migrate_server(
         self, context, instance, flavor, request_spec, clean_shutdown: bool = True

@@ -13,6 +13,7 @@ from nova_lite.conf import (
     glance,
     quota,
     scheduler,
+    service_user,
     upgrade_levels,
 )
 
@@ -28,6 +29,7 @@ for _module in (
     fake,
     glance,
     quota,
+    service_user,
     upgrade_levels,
 ):
     _module.register_opts(CONF)

@@ -19,6 +19,12 @@ default_opts = [
         min=1,
         help="Threads serving API requests.",
     ),
+    cfg.IntOpt(
+        "password_length",
+        default=12,
+        min=1,
+        help="Length of the admin passwords generated for servers.",
+    ),
 ]
 
 api_opts = [
@@ -40,6 +46,12 @@ api_opts = [
         default=1000,
         min=1,
         help="Most items one list request returns.",
+    ),
+    cfg.BoolOpt(
+        "enable_instance_password",
+        default=True,
+        help="Return the server's admin password in the responses of create, rebuild, "
+        "rescue and evacuate.",
     ),
 ]
 

@@ -4,8 +4,15 @@ import os
 import socket
 
 from oslo_config import cfg
+from oslo_utils import netutils
 
 opts = [
+    cfg.HostAddressOpt(
+        "my_ip",
+        default=netutils.get_my_ipv4(),
+        sample_default="<host_ipv4>",
+        help="IP address of this host, shown as the hypervisor's host_ip.",
+    ),
     cfg.StrOpt(
         "state_path",
         default=os.path.join(os.path.expanduser("~"), ".nova-lite"),

@@ -10,6 +10,7 @@ from nova_lite.conf import (
     glance,
     quota,
     scheduler,
+    service_user,
     upgrade_levels,
 )
 
@@ -26,6 +27,7 @@ def list_opts() -> list[tuple[str, list]]:
         fake,
         glance,
         quota,
+        service_user,
         upgrade_levels,
     ):
         for group, opts in module.list_opts().items():

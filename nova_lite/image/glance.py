@@ -1,9 +1,12 @@
-"""Glance v2 client: the caller's token and service catalog, through keystoneauth1.
+"""Glance v2 client, through keystoneauth1.
 
-The endpoint is ``[glance] endpoint_override`` when set, else the ``image``
-service of the request context's catalog (interfaces ``[glance]
-valid_interfaces``, region ``[glance] region_name``). Glance's errors become
-nova-lite exceptions with Nova's names and messages.
+Calls authenticate as :mod:`nova_lite.service_auth` chooses for the request
+context: the caller's token (with the service user's token when ``[service_user]
+send_service_user_token``), or the service user for work without a caller. The
+endpoint is ``[glance] endpoint_override`` when set, else the ``image`` service
+of that token's catalog (interfaces ``[glance] valid_interfaces``, region
+``[glance] region_name``). Glance's errors become nova-lite exceptions with
+Nova's names and messages.
 """
 
 from __future__ import annotations
@@ -13,14 +16,13 @@ import threading
 from collections.abc import Iterable, Iterator
 
 import requests
-from keystoneauth1 import access, plugin
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import session as ks_session
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from nova_lite import exception
+from nova_lite import exception, service_auth
 from nova_lite.conf import glance as glance_conf
 
 LOG = logging.getLogger(__name__)
@@ -41,33 +43,8 @@ def _get_session() -> ks_session.Session:
         return _session
 
 
-class _CallerAuth(plugin.BaseAuthPlugin):
-    """Authenticates as the request's caller: its token (none under noauth2) and
-    the endpoints of its service catalog."""
-
-    def __init__(self, context) -> None:
-        super().__init__()
-        self.context = context
-
-    def get_token(self, session, **kwargs) -> str | None:
-        return self.context.auth_token
-
-    def get_headers(self, session, **kwargs) -> dict[str, str]:
-        token = self.get_token(session)
-        return {"X-Auth-Token": token} if token else {}
-
-    def get_endpoint(
-        self, session, service_type=None, interface=None, region_name=None, **kwargs
-    ) -> str | None:
-        # keystonemiddleware's X-Service-Catalog is in the v2 format.
-        catalog = access.service_catalog.ServiceCatalogV2(self.context.service_catalog or [])
-        return catalog.url_for(
-            service_type=service_type, interface=interface, region_name=region_name
-        )
-
-
 class API:
-    """Images in Glance v2, as the caller of ``context``."""
+    """Images in Glance v2, on behalf of ``context``."""
 
     @staticmethod
     def _adapter(context):
@@ -75,7 +52,7 @@ class API:
             CONF,
             glance_conf.GROUP,
             session=_get_session(),
-            auth=_CallerAuth(context),
+            auth=service_auth.get_auth_plugin(context),
             global_request_id=getattr(context, "global_id", None),
             additional_headers={"Accept": "application/json"},
         )

@@ -147,10 +147,13 @@ def test_paging(cloud):
     get(cloud, "?bogus=1", "2.53", 400)
 
 
-def test_uptime_until_2_87(cloud):
+def test_uptime_until_2_87(cloud, conf):
     node_id = node_ids(cloud, "2.1")["compute1"]
     body = get(cloud, f"/{node_id}/uptime")["hypervisor"]
-    assert set(body) == BASIC | {"uptime"} and " up " in body["uptime"]
+    assert set(body) == BASIC | {"uptime"}
+    # The uptime(1) line python-openstackclient parses into host time, uptime, users, load.
+    assert re.match(r"\s*(.+)\sup\s+(.+),\s+(.+)\susers?,\s+load average:\s(.+)", body["uptime"])
+    assert get(cloud, f"/{node_id}", "2.1")["hypervisor"]["host_ip"] == conf.my_ip
     uuid = node_ids(cloud, "2.53")["compute1"]
     assert get(cloud, f"/{uuid}/uptime", "2.87")["hypervisor"]["id"] == uuid
     get(cloud, f"/{uuid}/uptime", "2.88", 404)

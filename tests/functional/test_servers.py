@@ -211,3 +211,21 @@ def test_delete_during_build(cloud, flavor, conf, db):
     assert count_rows(db, models.Allocation) == 0
     for service in cloud.services[2:]:
         assert service.manager.driver.list_instance_uuids() == []
+
+
+def test_create_answers_location_and_admin_password(cloud, flavor, conf):
+    response = cloud.post(
+        "/v2.1/servers",
+        {"server": {"name": "pw", "flavorRef": "1", "imageRef": IMAGE, "adminPass": "s3cret"}},
+    )
+    assert response.status_int == 202
+    created = response.json["server"]
+    assert created["adminPass"] == "s3cret"
+    assert response.headers["Location"] == created["links"][0]["href"]
+    assert response.headers["Location"].endswith(f"/v2.1/servers/{created['id']}")
+
+    generated = boot(cloud, "1", "generated")["server"]["adminPass"]
+    assert len(generated) == conf.password_length and generated.isalnum()
+
+    conf.set_override("enable_instance_password", False, group="api")
+    assert "adminPass" not in boot(cloud, "1", "hidden")["server"]

@@ -292,6 +292,21 @@ class ApiClient:
 
 # -- the deployment ----------------------------------------------------------------------
 
+# The options of keystoneauth's password plugin, shared by [keystone_authtoken]
+# and [service_user].
+PASSWORD_AUTH_OPTIONS = (
+    "auth_type", "auth_url", "username", "password",
+    "project_name", "user_domain_name", "project_domain_name",
+)  # fmt: skip
+
+
+def _service_user(authtoken: dict[str, Any]) -> dict[str, Any]:
+    """[service_user] in Keystone mode: the user of [keystone_authtoken] (Nova's
+    ``nova`` in project ``service``, admin and service roles), its tokens sent along
+    with the callers' (as devstack configures Nova)."""
+    credentials = {key: authtoken[key] for key in PASSWORD_AUTH_OPTIONS if key in authtoken}
+    return {"send_service_user_token": True, **credentials}
+
 
 @dataclass
 class Deployment:
@@ -402,6 +417,11 @@ class Deployment:
         for key, value in extra.items():
             section, option = key.split(".", 1) if "." in key else ("DEFAULT", key)
             sections.setdefault(section, {})[option] = value
+        if sections["api"]["auth_strategy"] == "keystone":
+            sections["service_user"] = {
+                **_service_user(sections.get("keystone_authtoken", {})),
+                **sections.get("service_user", {}),
+            }
         lines = []
         for section, options in sections.items():
             lines.append(f"[{section}]")

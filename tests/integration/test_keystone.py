@@ -1,11 +1,14 @@
 """nova-lite behind real Keystone (keystonemiddleware), with Glance found through the
-caller's service catalog and authenticating with the caller's token."""
+caller's service catalog and authenticating with the caller's token (and the service
+token of user ``nova``: the launcher writes [service_user] in Keystone mode)."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -28,10 +31,13 @@ class KeystoneCloud:
         return dep_mod.ApiClient(self.deployment.api_url, token=self.keystone.token(user))
 
 
-@pytest.fixture(scope="module")
-def cloud(infrastructure) -> Iterator[KeystoneCloud]:
-    """Keystone, Glance (keystone auth) and api + conductor + scheduler + compute1
-    (auth_strategy keystone, no [glance] endpoint_override)."""
+@contextlib.contextmanager
+def keystone_cloud(
+    name: str, extra_config: dict[str, dict[str, Any]] | None = None, **kwargs: Any
+) -> Iterator[KeystoneCloud]:
+    """Keystone, Glance (keystone auth, a public image) and a deployment named ``name``
+    (``Deployment`` keyword arguments; auth_strategy keystone as user ``nova``, no
+    [glance] endpoint_override) with the flavor FLAVOR; all stopped after."""
     services: list = []
     deployment = None
     try:
@@ -42,17 +48,18 @@ def cloud(infrastructure) -> Iterator[KeystoneCloud]:
         keystone.register_service("image", glance.url)
         image = glance.create_image(visibility="public")
         authtoken = keystone.authtoken_options("nova")
+        extra_config = dict(extra_config or {})
+        extra_config["*"] = {
+            "api.auth_strategy": "keystone",
+            **{f"keystone_authtoken.{key}": value for key, value in authtoken.items()},
+            **extra_config.get("*", {}),
+        }
         deployment = conftest.start_deployment(
-            "keystone",
-            computes=1,
+            name,
             image_from_catalog=True,
             admin_token=keystone.token("admin"),
-            extra_config={
-                "*": {
-                    "api.auth_strategy": "keystone",
-                    **{f"keystone_authtoken.{key}": value for key, value in authtoken.items()},
-                }
-            },
+            extra_config=extra_config,
+            **kwargs,
         )
         keystone.register_service("compute", f"{deployment.api_url}/v2.1")
         deployment.api.create_flavor(FLAVOR, ram=512, vcpus=1, disk=1)
@@ -62,6 +69,13 @@ def cloud(infrastructure) -> Iterator[KeystoneCloud]:
             deployment.stop()
         for service in reversed(services):
             service.stop()
+
+
+@pytest.fixture(scope="module")
+def cloud(infrastructure) -> Iterator[KeystoneCloud]:
+    """Keystone, Glance and api + conductor + scheduler + compute1."""
+    with keystone_cloud("keystone", computes=1) as started:
+        yield started
 
 
 def _boot(client: dep_mod.ApiClient, image_id: str, name: str = "vm"):

@@ -3,23 +3,40 @@
 from __future__ import annotations
 
 import http.server
+import inspect
 import json
+import os
+import stat
 import threading
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import pytest
 import requests
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
+from openstack.compute.v2 import _proxy as compute_proxy
+from openstack.compute.v2.aggregate import Aggregate
+from openstack.compute.v2.availability_zone import AvailabilityZone
 from openstack.compute.v2.flavor import Flavor
 from openstack.compute.v2.hypervisor import Hypervisor
+from openstack.compute.v2.keypair import Keypair
+from openstack.compute.v2.limits import Limits
+from openstack.compute.v2.migration import Migration
+from openstack.compute.v2.quota_set import QuotaSet
 from openstack.compute.v2.server import Server
+from openstack.compute.v2.server_action import ServerAction
+from openstack.compute.v2.server_group import ServerGroup
+from openstack.compute.v2.server_migration import ServerMigration
 from openstack.compute.v2.service import Service
+from openstack.image.v2 import _proxy as image_proxy
+from openstack.image.v2.image import Image
 
 from nova_lite.cli import errors, output, servers, shell
 from nova_lite.cmd import cli
 
 REAL_CREATE_BATCH = servers.create_batch
+IMAGE = "70a599e0-31e7-49b7-b260-868f441e862b"
 
 # Building openstacksdk resources by hand warns about deprecated internals; not ours.
 pytestmark = [
@@ -42,17 +59,46 @@ def http_error(status: int, body: dict) -> sdk_exc.HttpException:
     raise AssertionError("no exception raised")
 
 
-class FakeCompute:
-    """The part of openstacksdk's compute proxy the CLI uses, in memory."""
+class SdkRecorder:
+    """Any other method of the openstacksdk proxy ``PROXY``: checks the arguments against
+    the real method's signature, records the call in ``calls`` as (name, (args, kwargs))
+    and returns ``returns[name]`` (called with the arguments when it is a function)."""
+
+    PROXY: ClassVar[type]
 
     def __init__(self) -> None:
+        self.calls: list[tuple[str, Any]] = []
+        self.returns: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self.PROXY, name, None)
+        if name.startswith("_") or not callable(real):
+            raise AttributeError(name)
+        signature = inspect.signature(real)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            signature.bind(self, *args, **kwargs)  # TypeError where the sdk would raise one
+            self.calls.append((name, (args, kwargs)))
+            result = self.returns.get(name)
+            return result(*args, **kwargs) if callable(result) else result
+
+        return call
+
+
+class FakeCompute(SdkRecorder):
+    """The part of openstacksdk's compute proxy the CLI uses, in memory."""
+
+    PROXY = compute_proxy.Proxy
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.returns["get_endpoint"] = "http://127.0.0.1:8774/v2.1"
         self.flavor_list = [
             Flavor(id="2", name="m1.small", ram=2048, vcpus=1, disk=20, is_public=True),
             Flavor(id="1", name="m1.tiny", ram=512, vcpus=1, disk=1, is_public=True),
         ]
         self.server_list: list[Server] = []
         self.scripts: dict[str, list[Any]] = {}
-        self.calls: list[tuple[str, Any]] = []
         self.services_list: list[Service] = []
         self.hypervisor_list: list[Hypervisor] = []
         self.rids: dict[str, str | None] = {}
@@ -163,9 +209,24 @@ class FakeCompute:
         return list(self.hypervisor_list)
 
 
+class FakeImage(SdkRecorder):
+    """openstacksdk's image proxy: recorded calls."""
+
+    PROXY = image_proxy.Proxy
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.returns["get_endpoint"] = "http://127.0.0.1:9292"
+
+
 class FakeConnection:
     def __init__(self) -> None:
         self.compute = FakeCompute()
+        self.image = FakeImage()
+        self.current_project_id: str | None = None
+        self.config = SimpleNamespace(
+            config={"auth_type": "admin_token", "auth": {"token": "admin:proj-1"}}
+        )
 
 
 @pytest.fixture
@@ -208,6 +269,16 @@ def last_call(conn: FakeConnection, name: str) -> Any:
     return [args for call, args in conn.compute.calls if call == name][-1]
 
 
+def calls_of(proxy: SdkRecorder, name: str) -> list[tuple[tuple, dict]]:
+    """The (args, kwargs) of every recorded call of the proxy method ``name``."""
+    return [args for call, args in proxy.calls if call == name]
+
+
+def called(proxy: SdkRecorder) -> list[str]:
+    """The names of the proxy methods called, in order."""
+    return [call for call, _ in proxy.calls]
+
+
 # -- argument parsing ---------------------------------------------------------------
 
 
@@ -224,6 +295,22 @@ def last_call(conn: FakeConnection, name: str) -> Any:
         ["flavor", "create", "f", "--ram", "512"],  # no --vcpus
         ["flavor", "create", "f", "--ram", "-1", "--vcpus", "1"],
         ["hypervisor", "show"],
+        ["keypair", "create", "k", "--type", "rsa"],
+        ["keypair", "create", "k", "--public-key", "a", "--private-key", "b"],
+        ["server", "group", "create", "g", "--policy", "spread"],
+        ["server", "group", "create", "g", "--rule", "max_server_per_host"],
+        ["server", "create", "vm", "--flavor", "1", "--image", "i", "--hint", "=x"],
+        ["aggregate", "add", "host", "agg"],
+        ["aggregate", "unset", "agg"],
+        ["availability", "zone", "list", "--all"],
+        ["quota", "set", "--instances", "-2"],
+        ["quota", "show", "--usage", "--default"],
+        ["service", "set", "h", "nova-compute", "--enable", "--disable"],
+        ["service", "set", "h", "nova-compute", "--up", "--down"],
+        ["server", "migration", "force", "complete", "vm"],
+        ["server", "tag", "add", "vm"],
+        ["server", "metadata", "set", "vm", "novalue"],
+        ["server", "shelve"],
     ],
 )
 def test_usage_errors_exit_2(argv: list[str], conn: FakeConnection, capsys: Any) -> None:
@@ -253,6 +340,47 @@ def test_parser_registers_openstack_options_and_format_everywhere() -> None:
         ["flavor", "create", "f", "--ram", "1", "--vcpus", "1"],
         ["service", "list"],
         ["hypervisor", "list"],
+        ["keypair", "create", "k"],
+        ["keypair", "list"],
+        ["keypair", "show", "k"],
+        ["keypair", "delete", "k"],
+        ["server", "group", "create", "g"],
+        ["server", "group", "list"],
+        ["server", "group", "show", "g"],
+        ["server", "group", "delete", "g"],
+        ["aggregate", "create", "a"],
+        ["aggregate", "list"],
+        ["aggregate", "show", "a"],
+        ["aggregate", "set", "a"],
+        ["aggregate", "unset", "a", "--property", "k"],
+        ["aggregate", "add", "host", "a", "h"],
+        ["aggregate", "remove", "host", "a", "h"],
+        ["aggregate", "delete", "a"],
+        ["availability", "zone", "list"],
+        ["quota", "show"],
+        ["quota", "set"],
+        ["limits", "show"],
+        ["service", "set", "h", "nova-compute"],
+        ["service", "delete", "1"],
+        ["hypervisor", "show", "h"],
+        ["hypervisor", "stats", "show"],
+        ["server", "image", "create", "vm"],
+        ["server", "shelve", "vm"],
+        ["server", "unshelve", "vm"],
+        ["server", "lock", "vm"],
+        ["server", "unlock", "vm"],
+        ["server", "tag", "list", "vm"],
+        ["server", "tag", "add", "vm", "t"],
+        ["server", "tag", "remove", "vm", "t"],
+        ["server", "metadata", "list", "vm"],
+        ["server", "metadata", "set", "vm", "k=v"],
+        ["server", "metadata", "unset", "vm", "k"],
+        ["server", "migration", "list"],
+        ["server", "migration", "show", "vm", "1"],
+        ["server", "migration", "abort", "vm", "1"],
+        ["server", "migration", "force", "complete", "vm", "1"],
+        ["server", "event", "list", "vm"],
+        ["server", "event", "show", "vm", "req-1"],
     ):
         assert parser.parse_args([*argv, "-f", "json"]).format == "json"
         assert parser.parse_args(argv).format == "table"
@@ -392,21 +520,21 @@ def test_service_and_hypervisor_list(conn: FakeConnection, capsys: Any) -> None:
 
 
 def test_server_create_by_flavor_name(conn: FakeConnection, capsys: Any) -> None:
-    assert run(["server", "create", "vm", "--flavor", "m1.tiny", "--image", "img-1"], conn) == 0
+    assert run(["server", "create", "vm", "--flavor", "m1.tiny", "--image", IMAGE], conn) == 0
     assert last_call(conn, "create_server") == {
         "name": "vm",
         "flavor_id": "1",
-        "image_id": "img-1",
+        "image_id": IMAGE,
     }
     record = table_record(capsys.readouterr().out)
     assert record["id"] == "uuid-0" and record["name"] == "vm"
     assert record["status"] == "BUILD" and record["task_state"] == "scheduling"
-    assert record["flavor"] == "m1.tiny (1)" and record["image"] == "img-1"
+    assert record["flavor"] == "m1.tiny (1)" and record["image"] == IMAGE
     assert record["admin_password"] == "secret"
 
 
 def test_server_create_unknown_flavor(conn: FakeConnection, capsys: Any) -> None:
-    argv = ["server", "create", "vm", "--flavor", "m1.huge", "--image", "i"]
+    argv = ["server", "create", "vm", "--flavor", "m1.huge", "--image", IMAGE]
     assert run(argv, conn) == 1
     captured = capsys.readouterr()
     assert captured.err == "Error: No flavor found for m1.huge\n"
@@ -415,14 +543,14 @@ def test_server_create_unknown_flavor(conn: FakeConnection, capsys: Any) -> None
 
 
 def test_server_create_min_greater_than_max(conn: FakeConnection, capsys: Any) -> None:
-    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--min", "3", "--max", "2"]
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", IMAGE, "--min", "3", "--max", "2"]
     assert run(argv, conn) == 1
     assert capsys.readouterr().err == "Error: --min must not be greater than --max\n"
 
 
 def test_server_create_many_lists_all(conn: FakeConnection, capsys: Any) -> None:
     conn.compute.add_server([{}], id="old", name="vm-1", reservation_id="r-old")
-    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--min", "2"]
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", IMAGE, "--min", "2"]
     assert run([*argv, "-f", "json"], conn) == 0
     attrs = last_call(conn, "create_batch")
     assert attrs["min_count"] == 2 and attrs["max_count"] == 2
@@ -439,7 +567,7 @@ def test_server_create_many_hidden_reservation_ids(conn: FakeConnection, capsys:
     conn.compute.show_reservation_ids = False
     for n in range(1, 12):
         conn.compute.add_server([{}], id=f"old-{n}", name=f"vm-{n}", reservation_id="r-old")
-    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--max", "11"]
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", IMAGE, "--max", "11"]
     assert run([*argv, "-f", "json"], conn) == 0
     captured = capsys.readouterr()
     names = [r["Name"] for r in json.loads(captured.out)]
@@ -454,7 +582,7 @@ def test_server_create_many_filter_ignored(conn: FakeConnection, capsys: Any) ->
     conn.compute.honour_reservation_filter = False
     conn.compute.add_server([{}], id="old", name="vm-1", created_at="2023-01-01T00:00:00Z")
     conn.compute.add_server([{}], id="other", name="web")
-    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--max", "2"]
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", IMAGE, "--max", "2"]
     assert run([*argv, "-f", "json"], conn) == 0
     captured = capsys.readouterr()
     assert [r["ID"] for r in json.loads(captured.out)] == ["uuid-2", "uuid-3"]
@@ -482,7 +610,7 @@ def test_server_create_wait_until_active(conn: FakeConnection, capsys: Any) -> N
         return rid
 
     conn.compute.create_batch = create_batch
-    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--max", "2"]
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", IMAGE, "--max", "2"]
     assert run([*argv, "--wait", "--poll-interval", "0", "-f", "json"], conn) == 0
     captured = capsys.readouterr()
     rows = json.loads(captured.out)
@@ -517,7 +645,7 @@ def test_server_create_wait_error_prints_fault(conn: FakeConnection, capsys: Any
         return created
 
     conn.compute.create_server = create_server
-    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--wait"]
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", IMAGE, "--wait"]
     assert run([*argv, "--poll-interval", "0"], conn) == 1
     captured = capsys.readouterr()
     assert captured.err.splitlines()[-1] == "Error: Server vm (uuid-0) is in ERROR: No valid host"
@@ -526,7 +654,7 @@ def test_server_create_wait_error_prints_fault(conn: FakeConnection, capsys: Any
 
 
 def test_server_create_wait_timeout(conn: FakeConnection, capsys: Any) -> None:
-    argv = ["server", "create", "vm", "--flavor", "1", "--image", "i", "--wait"]
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", IMAGE, "--wait"]
     assert run([*argv, "--wait-timeout", "0", "--poll-interval", "0"], conn) == 1
     assert capsys.readouterr().err.splitlines()[-1] == (
         "Error: Timed out after 0s waiting for server uuid-0 to be ACTIVE"
@@ -864,14 +992,14 @@ def test_multi_create_through_real_sdk(
     monkeypatch.setenv("OS_AUTH_TYPE", "admin_token")
     monkeypatch.setenv("OS_TOKEN", "admin:admin")
     monkeypatch.setenv("OS_ENDPOINT", f"{stub_api}/v2.1")
-    argv = ["server", "create", "vm", "--flavor", "m1.stub", "--image", "img", "--max", "2"]
+    argv = ["server", "create", "vm", "--flavor", "m1.stub", "--image", IMAGE, "--max", "2"]
     assert cli.main([*argv, "-f", "json"]) == 0
     assert _StubAPI.posted == [
         {
             "server": {
                 "name": "vm",
                 "flavorRef": "7",
-                "imageRef": "img",
+                "imageRef": IMAGE,
                 "min_count": 1,
                 "max_count": 2,
                 "return_reservation_id": True,

@@ -277,7 +277,7 @@ def test_operations_on_one_instance_are_serialised(ctx, compute, make_instance, 
     release = threading.Event()
     order = []
 
-    def slow_spawn(context, inst, image):
+    def slow_spawn(context, inst, image, admin_password=None):
         order.append("spawn-start")
         entered.set()
         release.wait(5)

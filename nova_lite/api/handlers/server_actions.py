@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import secrets
-import string
 
 import webob
 from oslo_utils import strutils, uuidutils
@@ -159,14 +157,6 @@ def revert_resize(req: webob.Request, server_id: str, body: dict) -> None:
 
 
 # -- rebuild, rescue, admin password, force delete --
-def _password(given: str | None) -> str:
-    """The caller's password, or a generated one (Nova's utils.generate_password)."""
-    if given is not None:
-        return given
-    symbols = string.ascii_letters + string.digits
-    return "".join(secrets.choice(symbols) for _ in range(12))
-
-
 # Rebuild attributes to instance fields, and the microversion that allows each.
 _REBUILD_UPDATES = (
     ("2.1", "accessIPv4", "access_ip_v4"),
@@ -189,7 +179,7 @@ def rebuild(req: webob.Request, server_id: str, body: dict) -> dict:
     key name from 2.54, user_data from 2.57 and the admin password."""
     rebuild = body["rebuild"]
     image_id = servers._image_id(rebuild["imageRef"])
-    password = _password(rebuild.get("adminPass"))
+    password = servers.admin_password(rebuild.get("adminPass"))
     context, instance = _instance(req, server_id, "os_compute_api:servers:rebuild")
     updates = {
         field: rebuild[key]
@@ -213,7 +203,7 @@ def rebuild(req: webob.Request, server_id: str, body: dict) -> dict:
     viewer = views.Viewer.of(req, instance.project_id)
     server = views.update(req, instance, viewer, key_name=handler.is_supported(req, "2.54"))
     server.pop("OS-EXT-SRV-ATTR:user_data", None)
-    server["adminPass"] = password
+    servers.with_password(server, password)
     if handler.is_supported(req, "2.57"):
         server["user_data"] = instance.user_data
     return {"server": server}
@@ -225,11 +215,11 @@ def rescue(req: webob.Request, server_id: str, body: dict) -> dict:
     image_ref = options.get("rescue_image_ref")
     if image_ref is not None and not uuidutils.is_uuid_like(image_ref):
         raise exception.InvalidRequest(reason="Invalid rescue_image_ref provided.")
-    password = _password(options.get("adminPass"))
+    password = servers.admin_password(options.get("adminPass"))
     context, instance = _instance(req, server_id, "os_compute_api:os-rescue")
     with _nova_errors("rescue", server_id):
         compute().rescue(context, instance, password, image_ref)
-    return {"adminPass": password}
+    return servers.with_password({}, password)
 
 
 @handler.handler(status=202, schema=schemas.unrescue)
@@ -316,7 +306,7 @@ def evacuate(req: webob.Request, server_id: str, body: dict) -> dict | None:
     on_shared_storage = None
     force = _force(params, host) if handler.is_supported(req, "2.29") else None
     if handler.is_supported(req, "2.14"):
-        password = _password(params.get("adminPass"))
+        password = servers.admin_password(params.get("adminPass"))
     else:
         on_shared_storage = strutils.bool_from_string(params["onSharedStorage"], strict=True)
         password = None
@@ -327,7 +317,7 @@ def evacuate(req: webob.Request, server_id: str, body: dict) -> dict | None:
                 )
             password = params["adminPass"]
         elif not on_shared_storage:
-            password = _password(None)
+            password = servers.admin_password(None)
     if host is not None:
         try:
             Service.get_by_host_and_binary(context, host, "nova-compute")
@@ -340,7 +330,7 @@ def evacuate(req: webob.Request, server_id: str, body: dict) -> dict | None:
         compute().evacuate(
             context, instance, host, on_shared_storage, password, force, target_state
         )
-    return None if handler.is_supported(req, "2.14") else {"adminPass": password}
+    return None if handler.is_supported(req, "2.14") else servers.with_password({}, password)
 
 
 ACTIONS = {

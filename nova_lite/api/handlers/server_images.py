@@ -50,9 +50,8 @@ def create_image(req: webob.Request, server_id: str, body: dict) -> webob.Respon
         )
     if handler.is_supported(req, "2.45"):
         return {"image_id": image["id"]}
-    response = webob.Response(status=202, content_type=None)
-    response.headers["Location"] = compute().image_api.image_url(context, image["id"])
-    return response
+    location = compute().image_api.image_url(context, image["id"])
+    return handler.json_response(202, None, headers={"Location": location})
 
 
 ACTIONS = {"createImage": [create_image]}

@@ -6,9 +6,10 @@ import contextlib
 from collections.abc import Callable, Iterator
 
 import webob
+from oslo_config import cfg
 from oslo_utils import uuidutils
 
-from nova_lite import availability_zones, exception
+from nova_lite import availability_zones, crypto, exception
 from nova_lite.api import handler, pagination, policy
 from nova_lite.api.handlers import server_search, to_bool
 from nova_lite.api.schemas import servers as schemas
@@ -17,6 +18,8 @@ from nova_lite.compute import api as compute_api
 from nova_lite.objects.flavor import Flavor
 
 _compute: compute_api.API | None = None
+
+CONF = cfg.CONF
 
 
 def compute() -> compute_api.API:
@@ -161,6 +164,18 @@ def _requested_destination(req: webob.Request, server: dict, forced: bool) -> di
     return {"requested_host": host, "requested_node": node}
 
 
+def admin_password(given: str | None) -> str:
+    """The caller's admin password, or a generated one."""
+    return given if given is not None else crypto.generate_password(CONF.password_length)
+
+
+def with_password(body: dict, password: str | None) -> dict:
+    """``body`` with ``adminPass`` when ``[api] enable_instance_password`` allows it."""
+    if CONF.api.enable_instance_password:
+        body["adminPass"] = password
+    return body
+
+
 @handler.handler(status=202, schema=schemas.create_v294, min_version="2.94")
 @handler.handler(status=202, schema=schemas.create_v290, min_version="2.90", max_version="2.93")
 @handler.handler(status=202, schema=schemas.create_v274, min_version="2.74", max_version="2.89")
@@ -195,6 +210,7 @@ def create(req: webob.Request, body: dict) -> dict:
     _check_networks(server.get("networks"))
     # Before 2.19 the description is the name.
     description = server.get("description") if handler.is_supported(req, "2.19") else server["name"]
+    password = admin_password(server.get("adminPass"))
     try:
         with image_not_found_as_bad_request("Can not find requested image"):
             instances, reservation_id = compute().create(
@@ -215,6 +231,7 @@ def create(req: webob.Request, body: dict) -> dict:
                 or body.get("OS-SCH-HNT:scheduler_hints"),
                 forced_host=forced_host,
                 forced_node=forced_node,
+                admin_password=password,
                 **destination,
             )
     except exception.ComputeHostNotFound as error:
@@ -222,14 +239,19 @@ def create(req: webob.Request, body: dict) -> dict:
     if to_bool(server.get("return_reservation_id", False)):
         return {"reservation_id": reservation_id}
     first = instances[0]
-    return {
-        "server": {
-            "id": first.uuid,
-            "links": views.basic(req, first)["links"],
-            "OS-DCF:diskConfig": "MANUAL",
-            "security_groups": server.get("security_groups", [{"name": "default"}]),
-        }
+    links = views.basic(req, first)["links"]
+    body = {
+        "server": with_password(
+            {
+                "id": first.uuid,
+                "links": links,
+                "OS-DCF:diskConfig": "MANUAL",
+                "security_groups": server.get("security_groups", [{"name": "default"}]),
+            },
+            password,
+        )
     }
+    return handler.json_response(202, body, headers={"Location": links[0]["href"]})
 
 
 # -- delete, update --------------------------------------------------------------------
