@@ -162,7 +162,7 @@ class MoveOperations(utils.PeriodicTaskMixin):
                 with utils.event_reporter(context, instance.uuid, event, self.host):
                     yield
             except Exception as error:  # noqa: BLE001 - casts: recorded, then rolled back
-                if self._instance_gone(context, instance, error):
+                if utils.instance_gone(context, instance, error):
                     LOG.info("Instance %s was deleted during %s", instance.uuid, event)
                     rollback = self._cleanup_deleted_move
                 elif isinstance(error, exception.UnexpectedTaskStateError):
@@ -181,18 +181,6 @@ class MoveOperations(utils.PeriodicTaskMixin):
         instance.refresh()
         migration = migration_obj.Migration.get_by_id(context, migration.id)
         self.rt.refresh_move(context, instance, migration)
-
-    @staticmethod
-    def _instance_gone(context, instance, error: Exception) -> bool:
-        if isinstance(error, exception.UnexpectedDeletingTaskStateError):
-            return True
-        if not isinstance(error, exception.InstanceNotFound):
-            return False
-        try:  # the driver also says InstanceNotFound, of a guest
-            Instance.get_by_uuid(context, instance.uuid)
-        except exception.InstanceNotFound:
-            return True
-        return False
 
     @staticmethod
     def _set_migration_status(migration, status: str) -> None:

@@ -105,7 +105,7 @@ class ShelveOperations(utils.PeriodicTaskMixin):
         """Delete the shelve's image; the instance is what its hypervisor says, with a
         fault (its guest may have been powered off already)."""
         snapshot_images.delete(context, image_id)
-        if self._instance_gone(context, instance, error):
+        if utils.instance_gone(context, instance, error):
             LOG.info("Instance %s was deleted during its shelve", instance.uuid)
             return
         LOG.error("Shelve of instance %s failed: %s", instance.uuid, error)
@@ -130,7 +130,7 @@ class ShelveOperations(utils.PeriodicTaskMixin):
         try:
             self._offload(context, instance, clean_shutdown)
         except Exception as error:
-            if self._instance_gone(context, instance, error):
+            if utils.instance_gone(context, instance, error):
                 LOG.info("Instance %s was deleted during its offload", instance.uuid)
                 raise
             LOG.error("Shelve offload of instance %s failed: %s", instance.uuid, error)
@@ -228,7 +228,7 @@ class ShelveOperations(utils.PeriodicTaskMixin):
             LOG.exception("Could not clean up the guest of %s", instance.uuid)
         self.rt.release(context, instance.uuid, instance.node)
         Allocations.release(context, instance.uuid)
-        if self._instance_gone(context, instance, error):
+        if utils.instance_gone(context, instance, error):
             LOG.info("Instance %s was deleted during its unshelve", instance.uuid)
             return
         LOG.error("Unshelve of instance %s failed: %s", instance.uuid, error)

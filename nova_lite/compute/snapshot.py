@@ -66,7 +66,7 @@ class SnapshotOperations:
         instance.save(expected_task_state=[task_states.IMAGE_UPLOADING])
 
     def _snapshot_failed(self, context, instance, image_id: str, error: Exception) -> None:
-        if self._instance_gone(context, instance, error):
+        if utils.instance_gone(context, instance, error):
             LOG.info("Instance %s was deleted during its snapshot", instance.uuid)
             snapshot_images.delete(context, image_id, unless_active=True)
             return

@@ -9,6 +9,7 @@ import threading
 from oslo_log import log as logging
 
 from nova_lite import exception
+from nova_lite.objects.instance import Instance
 from nova_lite.objects.instance_action import InstanceActionEvent
 
 LOG = logging.getLogger(__name__)
@@ -123,3 +124,16 @@ class PeriodicTaskMixin:
                 if getattr(value, "_periodic_task", False) and name not in known:
                     meta._add_periodic_task(cls, value)
                     known.add(name)
+
+
+def instance_gone(context, instance, error: Exception) -> bool:
+    """Whether ``error`` means the instance was deleted (not merely its guest)."""
+    if isinstance(error, exception.UnexpectedDeletingTaskStateError):
+        return True
+    if not isinstance(error, exception.InstanceNotFound):
+        return False
+    try:  # the driver also says InstanceNotFound, of a guest
+        Instance.get_by_uuid(context, instance.uuid)
+    except exception.InstanceNotFound:
+        return True
+    return False

@@ -19,7 +19,8 @@ from nova_lite.conf import (
 
 CONF = cfg.CONF
 
-for _module in (
+# Every option module, in the order their groups are registered and listed.
+MODULES = (
     default,
     database,
     api,
@@ -31,7 +32,8 @@ for _module in (
     quota,
     service_user,
     upgrade_levels,
-):
+)
+for _module in MODULES:
     _module.register_opts(CONF)
 
 # oslo.messaging registers transport_url only when a transport is created;

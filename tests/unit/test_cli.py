@@ -775,6 +775,765 @@ def test_server_delete_wait_timeout(conn: FakeConnection, capsys: Any) -> None:
     )
 
 
+# -- server create: images, hints, zones, tags ------------------------------------------
+
+
+def test_server_create_image_name_hints_zone_tags(conn: FakeConnection, capsys: Any) -> None:
+    conn.image.returns["find_image"] = lambda name, ignore_missing=True: Image(
+        id="img-uuid", name=name
+    )
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", "cirros", "--key-name", "k1"]
+    argv += ["--availability-zone", "az1", "--tag", "a", "--tag", "b"]
+    argv += ["--hint", "group=g-1", "--hint", "different_host=s1", "--hint", "different_host=s2"]
+    assert run(argv, conn) == 0
+    assert calls_of(conn.image, "find_image") == [(("cirros",), {"ignore_missing": True})]
+    assert last_call(conn, "create_server") == {
+        "name": "vm",
+        "flavor_id": "1",
+        "image_id": "img-uuid",
+        "key_name": "k1",
+        "availability_zone": "az1",
+        "scheduler_hints": {"group": "g-1", "different_host": ["s1", "s2"]},
+        "tags": ["a", "b"],
+    }
+
+
+def test_server_create_image_uuid_is_not_looked_up(conn: FakeConnection) -> None:
+    assert run(["server", "create", "vm", "--flavor", "1", "--image", IMAGE], conn) == 0
+    assert conn.image.calls == []
+    assert last_call(conn, "create_server")["image_id"] == IMAGE
+
+
+def test_server_create_unknown_or_ambiguous_image(conn: FakeConnection, capsys: Any) -> None:
+    argv = ["server", "create", "vm", "--flavor", "1", "--image", "cirros"]
+    assert run(argv, conn) == 1
+    assert capsys.readouterr().err == "Error: No image found for cirros\n"
+
+    def duplicate(name: str, ignore_missing: bool = True) -> None:
+        raise sdk_exc.DuplicateResource(f"Multiple matches found for {name}")
+
+    conn.image.returns["find_image"] = duplicate
+    assert run(argv, conn) == 1
+    assert capsys.readouterr().err == "Error: More than one image is named cirros; use its ID\n"
+    assert "create_server" not in called(conn.compute)
+
+
+def test_image_name_needs_an_image_service(conn: FakeConnection, capsys: Any) -> None:
+    # admin_token without an image endpoint: the "image service" is Nova itself.
+    conn.image.returns["get_endpoint"] = "http://127.0.0.1:8774/v2.1/"
+    assert run(["server", "create", "vm", "--flavor", "1", "--image", "cirros"], conn) == 1
+    assert capsys.readouterr().err == (
+        "Error: Cannot look up image cirros: no image service (set OS_IMAGE_ENDPOINT_OVERRIDE "
+        "or --os-image-endpoint-override to Glance's URL)\n"
+    )
+    assert "find_image" not in called(conn.image)
+
+
+# -- key pairs ----------------------------------------------------------------------------
+
+
+def keypair(**attrs: Any) -> Keypair:
+    return Keypair(**{"name": "k1", "fingerprint": "aa:bb", "type": "ssh", "user_id": "u"} | attrs)
+
+
+def test_keypair_create_generated_prints_private_key(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.returns["create_keypair"] = lambda **attrs: keypair(private_key="PRIVATE")
+    assert run(["keypair", "create", "k1", "-f", "json"], conn) == 0
+    assert calls_of(conn.compute, "create_keypair") == [((), {"name": "k1", "type": "ssh"})]
+    assert json.loads(capsys.readouterr().out) == {
+        "name": "k1",
+        "fingerprint": "aa:bb",
+        "type": "ssh",
+        "user_id": "u",
+        "created_at": None,
+        "private_key": "PRIVATE",
+    }
+
+
+def test_keypair_create_saves_private_key(conn: FakeConnection, tmp_path: Any, capsys: Any) -> None:
+    conn.compute.returns["create_keypair"] = lambda **attrs: keypair(private_key="PRIVATE")
+    path = tmp_path / "k1.pem"
+    assert run(["keypair", "create", "k1", "--private-key", str(path)], conn) == 0
+    assert path.read_text() == "PRIVATE"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert "private_key" not in table_record(capsys.readouterr().out)
+    # An existing file is never overwritten.
+    assert run(["keypair", "create", "k1", "--private-key", str(path)], conn) == 1
+    assert capsys.readouterr().err == f"Error: Cannot write private key {path}: File exists\n"
+
+
+def test_keypair_import(conn: FakeConnection, tmp_path: Any, capsys: Any) -> None:
+    conn.compute.returns["create_keypair"] = lambda **attrs: keypair(type="x509")
+    key = tmp_path / "cert.pem"
+    key.write_text("CERT")
+    argv = ["keypair", "create", "k1", "--public-key", str(key), "--type", "x509"]
+    assert run([*argv, "--user", "u2"], conn) == 0
+    assert calls_of(conn.compute, "create_keypair") == [
+        ((), {"name": "k1", "type": "x509", "public_key": "CERT", "user_id": "u2"})
+    ]
+    assert table_record(capsys.readouterr().out)["type"] == "x509"
+    missing = tmp_path / "missing.pub"
+    assert run(["keypair", "create", "k1", "--public-key", str(missing)], conn) == 1
+    assert capsys.readouterr().err == (
+        f"Error: Cannot read public key {missing}: No such file or directory\n"
+    )
+
+
+def test_keypair_list_show_delete(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.returns["keypairs"] = [keypair(), keypair(name="k2", type="x509")]
+    conn.compute.returns["get_keypair"] = lambda name, user_id=None: keypair(public_key="ssh-rsa")
+    assert run(["keypair", "list", "--user", "u", "-f", "json"], conn) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"Name": "k1", "Fingerprint": "aa:bb", "Type": "ssh"},
+        {"Name": "k2", "Fingerprint": "aa:bb", "Type": "x509"},
+    ]
+    assert calls_of(conn.compute, "keypairs") == [((), {"user_id": "u"})]
+    assert run(["keypair", "show", "k1"], conn) == 0
+    assert table_record(capsys.readouterr().out)["public_key"] == "ssh-rsa"
+    assert calls_of(conn.compute, "get_keypair") == [(("k1",), {})]
+
+    def delete_keypair(name: str, ignore_missing: bool = True, user_id: Any = None) -> None:
+        if name == "gone":
+            raise http_error(
+                404,
+                {"itemNotFound": {"code": 404, "message": "Keypair gone not found for user u"}},
+            )
+
+    conn.compute.returns["delete_keypair"] = delete_keypair
+    assert run(["keypair", "delete", "gone", "k1"], conn) == 1
+    assert calls_of(conn.compute, "delete_keypair")[-1] == (("k1",), {"ignore_missing": False})
+    assert capsys.readouterr().err.splitlines() == [
+        "Error: gone: Keypair gone not found for user u (HTTP 404)",
+        "Error: 1 of 2 key pairs could not be deleted",
+    ]
+
+
+# -- server groups ------------------------------------------------------------------------
+
+
+def test_server_group_create_with_rule(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.returns["create_server_group"] = lambda **attrs: ServerGroup(
+        id="g-1", member_ids=[], project_id="p", user_id="u", **attrs
+    )
+    argv = ["server", "group", "create", "web", "--policy", "anti-affinity"]
+    assert run([*argv, "--rule", "max_server_per_host=2", "-f", "json"], conn) == 0
+    assert calls_of(conn.compute, "create_server_group") == [
+        ((), {"name": "web", "policy": "anti-affinity", "rules": {"max_server_per_host": 2}})
+    ]
+    assert json.loads(capsys.readouterr().out) == {
+        "id": "g-1",
+        "name": "web",
+        "policy": "anti-affinity",
+        "rules": {"max_server_per_host": 2},
+        "members": [],
+        "project_id": "p",
+        "user_id": "u",
+    }
+    assert run(["server", "group", "create", "db"], conn) == 0
+    assert calls_of(conn.compute, "create_server_group")[-1] == (
+        (),
+        {"name": "db", "policy": "affinity"},
+    )
+
+
+def test_server_group_list_show_delete(conn: FakeConnection, capsys: Any) -> None:
+    old = ServerGroup(id="g-1", name="web", policies=["anti-affinity"], member_ids=["s1"])
+    conn.compute.returns["server_groups"] = [old]
+    assert run(["server", "group", "list", "--all-projects", "-f", "json"], conn) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"ID": "g-1", "Name": "web", "Policy": "anti-affinity", "Members": ["s1"]}
+    ]
+    assert calls_of(conn.compute, "server_groups") == [((), {"all_projects": True})]
+
+    conn.compute.returns["find_server_group"] = lambda name, **kw: old if name == "web" else None
+    assert run(["server", "group", "show", "web"], conn) == 0
+    assert table_record(capsys.readouterr().out)["policy"] == "anti-affinity"
+    assert run(["server", "group", "delete", "web", "nope"], conn) == 1
+    assert calls_of(conn.compute, "delete_server_group") == [((old,), {"ignore_missing": False})]
+    assert capsys.readouterr().err.splitlines() == [
+        "Error: nope: No server group found for nope",
+        "Error: 1 of 2 server groups could not be deleted",
+    ]
+
+
+# -- aggregates and availability zones ------------------------------------------------------
+
+
+def aggregate(**attrs: Any) -> Aggregate:
+    values = {"id": 1, "uuid": "a-uuid", "name": "fast", "hosts": [], "metadata": {}}
+    return Aggregate(**values | attrs)
+
+
+def test_aggregate_create_with_zone_and_properties(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.returns["create_aggregate"] = lambda **attrs: aggregate(uuid=None, **attrs)
+    conn.compute.returns["get_aggregate"] = lambda agg: aggregate(
+        availability_zone="az1", metadata={"availability_zone": "az1", "ssd": "true"}
+    )
+    argv = ["aggregate", "create", "fast", "--zone", "az1", "--property", "ssd=true"]
+    assert run([*argv, "-f", "json"], conn) == 0
+    assert called(conn.compute) == ["create_aggregate", "set_aggregate_metadata", "get_aggregate"]
+    assert calls_of(conn.compute, "create_aggregate") == [
+        ((), {"name": "fast", "availability_zone": "az1"})
+    ]
+    assert calls_of(conn.compute, "set_aggregate_metadata")[0][0][1] == {"ssd": "true"}
+    assert calls_of(conn.compute, "get_aggregate") == [((1,), {})]
+    data = json.loads(capsys.readouterr().out)
+    assert data["uuid"] == "a-uuid" and data["availability_zone"] == "az1"
+    assert data["properties"] == {"ssd": "true"}  # the zone is not repeated
+
+
+def test_aggregate_list_and_show(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.returns["aggregates"] = [aggregate(hosts=["h1"], metadata={"k": "v"})]
+    assert run(["aggregate", "list", "-f", "json"], conn) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "ID": 1,
+            "Name": "fast",
+            "Availability Zone": None,
+            "Hosts": ["h1"],
+            "Properties": {"k": "v"},
+        }
+    ]
+    assert run(["aggregate", "show", "slow"], conn) == 1
+    assert capsys.readouterr().err == "Error: No aggregate found for slow\n"
+
+
+def test_aggregate_set_unset_hosts_delete(conn: FakeConnection, capsys: Any) -> None:
+    agg = aggregate()
+    conn.compute.returns["find_aggregate"] = lambda name, ignore_missing=True: (
+        agg if name in ("fast", "1") else None
+    )
+    conn.compute.returns["get_aggregate"] = lambda a: aggregate(hosts=["h1"])
+    argv = ["aggregate", "set", "fast", "--name", "faster", "--zone", "az2", "--property", "a=1"]
+    assert run(argv, conn) == 0
+    assert calls_of(conn.compute, "update_aggregate") == [
+        ((agg,), {"name": "faster", "availability_zone": "az2"})
+    ]
+    assert calls_of(conn.compute, "set_aggregate_metadata") == [((agg, {"a": "1"}), {})]
+    assert run(["aggregate", "set", "fast"], conn) == 1
+    assert capsys.readouterr().err == "Error: Nothing to set: give --name, --zone or --property\n"
+
+    assert run(["aggregate", "unset", "fast", "--property", "a", "--property", "b"], conn) == 0
+    assert calls_of(conn.compute, "set_aggregate_metadata")[-1] == (
+        (agg, {"a": None, "b": None}),
+        {},
+    )
+
+    assert run(["aggregate", "add", "host", "fast", "h1", "-f", "json"], conn) == 0
+    assert calls_of(conn.compute, "add_host_to_aggregate") == [((agg, "h1"), {})]
+    assert json.loads(capsys.readouterr().out)["hosts"] == ["h1"]
+    assert run(["aggregate", "remove", "host", "1", "h1"], conn) == 0
+    assert calls_of(conn.compute, "remove_host_from_aggregate") == [((agg, "h1"), {})]
+    capsys.readouterr()
+
+    assert run(["aggregate", "delete", "fast", "slow"], conn) == 1
+    assert calls_of(conn.compute, "delete_aggregate") == [((agg,), {"ignore_missing": False})]
+    assert (
+        capsys.readouterr().err.splitlines()[-1] == "Error: 1 of 2 aggregates could not be deleted"
+    )
+
+
+def test_availability_zone_list(conn: FakeConnection, capsys: Any) -> None:
+    zones = [
+        AvailabilityZone(
+            name="az1",
+            state={"available": True},
+            hosts={
+                "h2": {"nova-compute": {"available": False, "active": True, "updated_at": "t2"}},
+                "h1": {"nova-compute": {"available": True, "active": True, "updated_at": "t1"}},
+            },
+        ),
+        AvailabilityZone(name="old", state={"available": False}, hosts=None),
+    ]
+    conn.compute.returns["availability_zones"] = lambda details=False: zones
+    assert run(["availability", "zone", "list", "-f", "json"], conn) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"Zone Name": "az1", "Zone Status": "available"},
+        {"Zone Name": "old", "Zone Status": "not available"},
+    ]
+    assert calls_of(conn.compute, "availability_zones") == [((), {"details": False})]
+    assert run(["availability", "zone", "list", "--long", "-f", "json"], conn) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["Zone Name"], r["Host Name"], r["Service Status"]) for r in rows] == [
+        ("az1", "h1", "enabled up"),
+        ("az1", "h2", "enabled down"),
+        ("old", None, None),
+    ]
+    assert calls_of(conn.compute, "availability_zones")[-1] == ((), {"details": True})
+
+
+# -- quotas and limits ------------------------------------------------------------------
+
+
+def quota(**attrs: Any) -> QuotaSet:
+    values = {"instances": 10, "cores": 20, "ram": 51200, "key_pairs": 100, "server_groups": 10}
+    return QuotaSet(**values | attrs)
+
+
+def test_quota_show_for_the_noauth2_project(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.returns["get_quota_set"] = lambda project, usage=False: quota()
+    assert run(["quota", "show", "-f", "json"], conn) == 0
+    assert calls_of(conn.compute, "get_quota_set") == [(("proj-1",), {"usage": False})]
+    assert json.loads(capsys.readouterr().out) == {
+        "instances": 10,
+        "cores": 20,
+        "ram": 51200,
+        "key_pairs": 100,
+        "server_groups": 10,
+    }
+    conn.current_project_id = "keystone-project"
+    assert run(["quota", "show"], conn) == 0
+    assert calls_of(conn.compute, "get_quota_set")[-1][0] == ("keystone-project",)
+    assert run(["quota", "show", "--project", "other"], conn) == 0
+    assert calls_of(conn.compute, "get_quota_set")[-1][0] == ("other",)
+
+
+def test_quota_show_without_a_known_project(conn: FakeConnection, capsys: Any) -> None:
+    conn.config.config = {"auth_type": "password", "auth": {}}
+    assert run(["quota", "show"], conn) == 1
+    assert capsys.readouterr().err == (
+        "Error: Cannot tell the current project from the authentication; use --project\n"
+    )
+    assert conn.compute.calls == []
+
+
+def test_quota_show_usage_and_defaults(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.returns["get_quota_set"] = lambda project, usage=False: quota(
+        usage={"instances": 2, "cores": 3}, reservation={"instances": 0}
+    )
+    assert run(["quota", "show", "--usage", "-f", "json"], conn) == 0
+    assert calls_of(conn.compute, "get_quota_set") == [(("proj-1",), {"usage": True})]
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0] == {"Resource": "instances", "Limit": 10, "In Use": 2, "Reserved": 0}
+    assert rows[1] == {"Resource": "cores", "Limit": 20, "In Use": 3, "Reserved": None}
+    conn.compute.returns["get_quota_set_defaults"] = lambda project: quota(instances=5)
+    assert run(["quota", "show", "--default"], conn) == 0
+    assert calls_of(conn.compute, "get_quota_set_defaults") == [(("proj-1",), {})]
+    assert table_record(capsys.readouterr().out)["instances"] == "5"
+
+
+def test_quota_set(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.returns["update_quota_set"] = lambda project, **attrs: quota(instances=-1)
+    argv = ["quota", "set", "--project", "p2", "--instances", "-1", "--key-pairs", "5"]
+    assert run([*argv, "--server-group-members", "0", "--force"], conn) == 0
+    assert calls_of(conn.compute, "update_quota_set") == [
+        (("p2",), {"instances": -1, "key_pairs": 5, "server_group_members": 0, "force": True})
+    ]
+    assert table_record(capsys.readouterr().out)["instances"] == "-1"
+    assert run(["quota", "set", "--project", "p2"], conn) == 1
+    assert capsys.readouterr().err.startswith("Error: Nothing to set: give one of --instances,")
+
+
+def test_limits_show(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.returns["get_limits"] = lambda **query: Limits(
+        absolute={"maxTotalInstances": 10, "totalInstancesUsed": 2, "maxServerGroups": 5}
+    )
+    assert run(["limits", "show", "-f", "json"], conn) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"Name": "maxTotalInstances", "Value": 10},
+        {"Name": "totalInstancesUsed", "Value": 2},
+        {"Name": "maxServerGroups", "Value": 5},
+    ]
+    assert run(["limits", "show", "--project", "p2"], conn) == 0
+    assert calls_of(conn.compute, "get_limits") == [((), {}), ((), {"project_id": "p2"})]
+
+
+# -- services and hypervisors ------------------------------------------------------------
+
+
+def compute_service(**attrs: Any) -> Service:
+    values = {"id": "s-1", "binary": "nova-compute", "host": "h1", "status": "enabled"}
+    return Service(**values | attrs)
+
+
+def test_service_set(conn: FakeConnection, capsys: Any) -> None:
+    found = compute_service()
+    conn.compute.returns["find_service"] = lambda name, ignore_missing=True, **query: (
+        found if query == {"host": "h1"} else None
+    )
+    conn.compute.returns["disable_service"] = lambda service, **kw: compute_service(
+        status="disabled", disabled_reason="maintenance"
+    )
+    argv = ["service", "set", "h1", "nova-compute", "--disable", "--disable-reason", "maintenance"]
+    assert run([*argv, "-f", "json"], conn) == 0
+    assert calls_of(conn.compute, "disable_service") == [
+        ((found,), {"disabled_reason": "maintenance", "host": "h1", "binary": "nova-compute"})
+    ]
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] == "disabled" and data["disabled_reason"] == "maintenance"
+
+    conn.compute.returns["update_service_forced_down"] = lambda service, **kw: compute_service(
+        is_forced_down=True, state="down"
+    )
+    assert run(["service", "set", "h1", "nova-compute", "--enable", "--down"], conn) == 0
+    assert called(conn.compute)[-2:] == ["enable_service", "update_service_forced_down"]
+    assert calls_of(conn.compute, "update_service_forced_down")[-1][1]["forced"] is True
+    assert table_record(capsys.readouterr().out)["forced_down"] == "True"
+    assert run(["service", "set", "h1", "nova-compute", "--up"], conn) == 0
+    assert calls_of(conn.compute, "update_service_forced_down")[-1][1]["forced"] is False
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["h9", "nova-compute", "--up"], "No nova-compute service on host h9"),
+        (["h1", "nova-compute", "--disable-reason", "x"], "--disable-reason needs --disable"),
+        (["h1", "nova-compute"], "Nothing to set: give --enable, --disable, --up or --down"),
+    ],
+)
+def test_service_set_errors(conn: FakeConnection, capsys: Any, argv: list[str], error: str) -> None:
+    assert run(["service", "set", *argv], conn) == 1
+    assert capsys.readouterr().err == f"Error: {error}\n"
+    assert not {"enable_service", "disable_service", "update_service_forced_down"} & set(
+        called(conn.compute)
+    )
+
+
+def test_service_delete(conn: FakeConnection, capsys: Any) -> None:
+    assert run(["service", "delete", "s-1", "s-2"], conn) == 0
+    assert calls_of(conn.compute, "delete_service") == [
+        (("s-1",), {"ignore_missing": False}),
+        (("s-2",), {"ignore_missing": False}),
+    ]
+
+
+class UsageHypervisor(Hypervisor):
+    """A hypervisor whose fetch records the microversion asked for."""
+
+    def fetch(self, session: Any, *args: Any, microversion: str | None = None, **kw: Any) -> Any:
+        session.calls.append(("Hypervisor.fetch", microversion))
+        return UsageHypervisor(id=self.id, name=self.name, vcpus=8, vcpus_used=2)
+
+
+def test_hypervisor_show_with_usage(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.returns["find_hypervisor"] = lambda name, ignore_missing=True: (
+        UsageHypervisor(id="hv-1", name="h1") if name == "h1" else None
+    )
+    assert run(["hypervisor", "show", "h1", "-f", "json"], conn) == 0
+    assert conn.compute.calls[-1] == ("Hypervisor.fetch", "2.87")  # 2.88 has no usage
+    data = json.loads(capsys.readouterr().out)
+    assert data["id"] == "hv-1" and data["vcpus"] == 8 and data["vcpus_used"] == 2
+    assert run(["hypervisor", "show", "h2"], conn) == 1
+    assert capsys.readouterr().err == "Error: No hypervisor found for h2\n"
+
+
+def json_response(status: int, body: dict) -> requests.Response:
+    response = requests.Response()
+    response.status_code = status
+    response.headers["content-type"] = "application/json"
+    response._content = json.dumps(body).encode()
+    response.url = "http://127.0.0.1:8774/v2.1/os-hypervisors/statistics"
+    return response
+
+
+def test_hypervisor_stats_show(conn: FakeConnection, capsys: Any) -> None:
+    stats = {"count": 2, "vcpus": 32, "vcpus_used": 1}
+    conn.compute.returns["get"] = json_response(200, {"hypervisor_statistics": stats})
+    assert run(["hypervisor", "stats", "show", "-f", "json"], conn) == 0
+    assert json.loads(capsys.readouterr().out) == stats
+    assert calls_of(conn.compute, "get") == [
+        (("/os-hypervisors/statistics",), {"microversion": "2.87"})
+    ]
+    forbidden = {"forbidden": {"code": 403, "message": "Policy doesn't allow it."}}
+    conn.compute.returns["get"] = json_response(403, forbidden)
+    assert run(["hypervisor", "stats", "show"], conn) == 1
+    assert capsys.readouterr().err == "Error: Policy doesn't allow it. (HTTP 403)\n"
+
+
+# -- server actions -----------------------------------------------------------------------
+
+
+def test_server_image_create(conn: FakeConnection, capsys: Any) -> None:
+    server = conn.compute.add_server([{}], id="u1", name="web")
+    conn.compute.returns["create_server_image"] = lambda server, name, **kw: Image(
+        id="img-new", name=name, status="active"
+    )
+    argv = ["server", "image", "create", "web", "--property", "k=v", "--wait"]
+    assert run([*argv, "--wait-timeout", "30", "-f", "json"], conn) == 0
+    assert calls_of(conn.compute, "create_server_image") == [
+        ((server, "web"), {"metadata": {"k": "v"}, "wait": True, "timeout": 30.0})
+    ]
+    data = json.loads(capsys.readouterr().out)
+    assert data["id"] == "img-new" and data["name"] == "web" and data["status"] == "active"
+    assert run(["server", "image", "create", "web", "--name", "snap"], conn) == 0
+    assert calls_of(conn.compute, "create_server_image")[-1] == (
+        (server, "snap"),
+        {"metadata": None, "wait": False, "timeout": 600.0},
+    )
+
+
+def test_server_image_create_needs_an_image_service(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.add_server([{}], id="u1", name="web")
+    conn.image.returns["get_endpoint"] = conn.compute.returns["get_endpoint"]
+    assert run(["server", "image", "create", "web"], conn) == 1
+    assert capsys.readouterr().err.startswith("Error: Cannot create an image: no image service")
+    assert "create_server_image" not in called(conn.compute)
+
+
+def found_as(server: Server, status: str) -> None:
+    """Let lookups find ``server`` in ``status`` with no task (its GETs follow its script)."""
+    server.status, server.task_state = status, None
+
+
+def test_server_shelve_and_wait(conn: FakeConnection, capsys: Any) -> None:
+    web = conn.compute.add_server(
+        [
+            {"status": "ACTIVE", "task_state": "shelving"},
+            {"status": "SHELVED", "task_state": "shelving_offloading"},
+            {"status": "SHELVED_OFFLOADED", "task_state": None},
+        ],
+        id="u1",
+        name="web",
+    )
+    found_as(web, "ACTIVE")
+    assert run(["server", "shelve", "web", "--wait", "--poll-interval", "0"], conn) == 0
+    assert called(conn.compute).count("shelve_server") == 1
+    assert "shelve_offload_server" not in called(conn.compute)
+    assert capsys.readouterr().err.splitlines() == [
+        "web (u1): ACTIVE (task: shelving)",
+        "web (u1): SHELVED (task: shelving_offloading)",
+        "web (u1): SHELVED_OFFLOADED",
+    ]
+
+
+def test_server_shelve_offload(conn: FakeConnection, capsys: Any) -> None:
+    # web is shelved but stays on its host: offloaded after the shelve; db already is
+    # SHELVED: offloaded at once.
+    web = conn.compute.add_server(
+        [
+            {"status": "ACTIVE", "task_state": "shelving"},
+            {"status": "SHELVED", "task_state": None},
+            {"status": "SHELVED", "task_state": "shelving_offloading"},
+            {"status": "SHELVED_OFFLOADED", "task_state": None},
+        ],
+        id="u1",
+        name="web",
+    )
+    db = conn.compute.add_server(
+        [
+            {"status": "SHELVED", "task_state": "shelving_offloading"},
+            {"status": "SHELVED_OFFLOADED", "task_state": None},
+        ],
+        id="u2",
+        name="db",
+    )
+    found_as(web, "ACTIVE")
+    found_as(db, "SHELVED")
+    argv = ["server", "shelve", "web", "db", "--offload", "--wait", "--poll-interval", "0"]
+    assert run(argv, conn) == 0
+    assert [(c, a[0][0].id) for c, a in conn.compute.calls if c.startswith("shelve")] == [
+        ("shelve_server", "u1"),
+        ("shelve_offload_server", "u2"),
+        ("shelve_offload_server", "u1"),
+    ]
+    assert web.status == db.status == "SHELVED_OFFLOADED"
+    capsys.readouterr()
+
+
+def test_server_shelve_that_fails_is_reported(conn: FakeConnection, capsys: Any) -> None:
+    web = conn.compute.add_server(
+        [{"status": "ACTIVE", "task_state": "shelving"}, {"status": "ACTIVE", "task_state": None}],
+        id="u1",
+        name="web",
+    )
+    found_as(web, "ACTIVE")
+    assert run(["server", "shelve", "web", "--wait", "--poll-interval", "0"], conn) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "Error: Server web (u1) is ACTIVE, not SHELVED or SHELVED_OFFLOADED"
+    )
+
+
+def test_server_unshelve(conn: FakeConnection, capsys: Any) -> None:
+    web = conn.compute.add_server(
+        [
+            {"status": "SHELVED_OFFLOADED", "task_state": "unshelving"},
+            {"status": "ACTIVE", "task_state": None},
+        ],
+        id="u1",
+        name="web",
+    )
+    found_as(web, "SHELVED_OFFLOADED")
+    argv = ["server", "unshelve", "web", "--availability-zone", "az1", "--host", "h1"]
+    assert run([*argv, "--wait", "--poll-interval", "0"], conn) == 0
+    (args, kwargs) = calls_of(conn.compute, "unshelve_server")[0]
+    assert args[0].id == "u1" and kwargs == {"availability_zone": "az1", "host": "h1"}
+    assert capsys.readouterr().err.splitlines()[-1] == "web (u1): ACTIVE"
+
+
+def test_server_lock_and_unlock(conn: FakeConnection, capsys: Any) -> None:
+    web = conn.compute.add_server([{}], id="u1", name="web")
+    db = conn.compute.add_server([{}], id="u2", name="db")
+    assert run(["server", "lock", "web", "db", "--reason", "audit"], conn) == 0
+    assert calls_of(conn.compute, "lock_server") == [
+        ((web,), {"locked_reason": "audit"}),
+        ((db,), {"locked_reason": "audit"}),
+    ]
+    assert run(["server", "lock", "web"], conn) == 0
+    assert calls_of(conn.compute, "lock_server")[-1] == ((web,), {"locked_reason": None})
+
+    def unlock_server(server: Server) -> None:
+        if server.id == "u1":
+            raise http_error(
+                409, {"conflictingRequest": {"code": 409, "message": "Instance is locked"}}
+            )
+
+    conn.compute.returns["unlock_server"] = unlock_server
+    assert run(["server", "unlock", "web", "db", "nope"], conn) == 1
+    assert [a[0][0].id for a in calls_of(conn.compute, "unlock_server")] == ["u1", "u2"]
+    assert capsys.readouterr().err.splitlines() == [
+        "Error: web: Instance is locked (HTTP 409)",
+        "Error: nope: No server found for nope",
+        "Error: 2 of 3 servers could not be unlocked",
+    ]
+
+
+def test_server_tags(conn: FakeConnection, capsys: Any) -> None:
+    web = conn.compute.add_server([{}], id="u1", name="web", tags=["b", "a"])
+    assert run(["server", "tag", "list", "web", "-f", "json"], conn) == 0
+    assert json.loads(capsys.readouterr().out) == [{"Tag": "a"}, {"Tag": "b"}]
+    assert run(["server", "tag", "add", "web", "c", "d"], conn) == 0
+    assert calls_of(conn.compute, "add_tag_to_server") == [((web, "c"), {}), ((web, "d"), {})]
+    assert run(["server", "tag", "remove", "web", "a"], conn) == 0
+    assert calls_of(conn.compute, "remove_tag_from_server") == [((web, "a"), {})]
+
+
+def test_server_metadata(conn: FakeConnection, capsys: Any) -> None:
+    web = conn.compute.add_server([{}], id="u1", name="web")
+    conn.compute.returns["get_server_metadata"] = lambda server: Server(
+        id=server.id, metadata={"b": "2", "a": "1"}
+    )
+    assert run(["server", "metadata", "list", "web", "-f", "json"], conn) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"Key": "a", "Value": "1"},
+        {"Key": "b", "Value": "2"},
+    ]
+    assert run(["server", "metadata", "set", "web", "a=1", "b=x=y"], conn) == 0
+    assert calls_of(conn.compute, "set_server_metadata") == [((web,), {"a": "1", "b": "x=y"})]
+    assert run(["server", "metadata", "unset", "web", "a", "b"], conn) == 0
+    assert calls_of(conn.compute, "delete_server_metadata") == [((web, ["a", "b"]), {})]
+
+
+# -- server migrations and events --------------------------------------------------------
+
+MIGRATION_UUID = "0a1b2c3d-0000-4000-8000-000000000001"
+SERVER_UUID = "5d721114-1d14-4a51-8fcc-bd2b5cfdd705"
+
+
+def test_server_migration_list(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.add_server([{}], id=SERVER_UUID, name="web")
+    conn.compute.returns["migrations"] = [
+        Migration(
+            id=7,
+            uuid=MIGRATION_UUID,
+            server_id=SERVER_UUID,
+            migration_type="live-migration",
+            status="running",
+            source_compute="h1",
+            dest_compute="h2",
+            created_at="t",
+        )
+    ]
+    argv = ["server", "migration", "list", "--server", "web", "--status", "running"]
+    assert run([*argv, "--type", "live-migration", "--host", "h1", "-f", "json"], conn) == 0
+    assert calls_of(conn.compute, "migrations") == [
+        (
+            (),
+            {
+                "server_id": SERVER_UUID,
+                "host": "h1",
+                "status": "running",
+                "migration_type": "live-migration",
+            },
+        )
+    ]
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "ID": 7,
+            "UUID": MIGRATION_UUID,
+            "Server": SERVER_UUID,
+            "Type": "live-migration",
+            "Status": "running",
+            "Source": "h1",
+            "Dest": "h2",
+            "Created At": "t",
+        }
+    ]
+
+
+def test_server_migration_show_abort_force_complete(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.add_server([{}], id=SERVER_UUID, name="web")
+    in_progress = ServerMigration(id=7, uuid=MIGRATION_UUID, server_id=SERVER_UUID)
+    conn.compute.returns["server_migrations"] = [in_progress]
+    conn.compute.returns["get_server_migration"] = lambda number, server, **kw: ServerMigration(
+        id=int(number), uuid=MIGRATION_UUID, status="running", memory_total_bytes=1024
+    )
+    assert run(["server", "migration", "show", "web", MIGRATION_UUID, "-f", "json"], conn) == 0
+    assert calls_of(conn.compute, "server_migrations") == [((SERVER_UUID,), {})]
+    assert calls_of(conn.compute, "get_server_migration") == [
+        (("7", SERVER_UUID), {"ignore_missing": False})
+    ]
+    data = json.loads(capsys.readouterr().out)
+    assert data["id"] == 7 and data["status"] == "running" and data["memory_total_bytes"] == 1024
+
+    assert run(["server", "migration", "abort", SERVER_UUID, "7"], conn) == 0
+    assert calls_of(conn.compute, "abort_server_migration") == [
+        (("7", SERVER_UUID), {"ignore_missing": False})
+    ]
+    assert run(["server", "migration", "force", "complete", "web", MIGRATION_UUID], conn) == 0
+    assert calls_of(conn.compute, "force_complete_server_migration") == [(("7", SERVER_UUID), {})]
+    other = "0a1b2c3d-0000-4000-8000-000000000002"
+    assert run(["server", "migration", "abort", "web", other], conn) == 1
+    assert capsys.readouterr().err == (
+        f"Error: No migration {other} in progress for server {SERVER_UUID}\n"
+    )
+
+
+def test_server_event_list_and_show(conn: FakeConnection, capsys: Any) -> None:
+    conn.compute.add_server([{}], id=SERVER_UUID, name="web")
+    action = ServerAction(
+        request_id="req-1",
+        action="create",
+        start_time="t0",
+        user_id="u",
+        project_id="p",
+        events=[
+            {"event": "compute_build_and_run_instance", "result": "Success", "host": "h1"},
+        ],
+    )
+    conn.compute.returns["server_actions"] = [action]
+    conn.compute.returns["get_server_action"] = lambda request_id, server, **kw: action
+    assert run(["server", "event", "list", "web", "-f", "json"], conn) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "Request ID": "req-1",
+            "Action": "create",
+            "Start Time": "t0",
+            "Message": None,
+            "User ID": "u",
+        }
+    ]
+    assert calls_of(conn.compute, "server_actions") == [((SERVER_UUID,), {})]
+    assert run(["server", "event", "show", "web", "req-1", "-f", "json"], conn) == 0
+    assert calls_of(conn.compute, "get_server_action") == [
+        (("req-1", SERVER_UUID), {"ignore_missing": False})
+    ]
+    data = json.loads(capsys.readouterr().out)
+    assert data["action"] == "create" and data["server_id"] == SERVER_UUID
+    assert data["events"] == [
+        {"event": "compute_build_and_run_instance", "result": "Success", "host": "h1"}
+    ]
+
+
+def test_server_event_list_of_a_deleted_server(conn: FakeConnection, capsys: Any) -> None:
+    # A deleted server cannot be found, but its UUID still names its actions (2.21).
+    conn.compute.returns["server_actions"] = []
+    assert run(["server", "event", "list", SERVER_UUID], conn) == 0
+    assert calls_of(conn.compute, "server_actions") == [((SERVER_UUID,), {})]
+    assert run(["server", "event", "list", "web"], conn) == 1
+    assert capsys.readouterr().err.endswith("Error: No server found for web\n")
+
+
 # -- errors ---------------------------------------------------------------------------
 
 

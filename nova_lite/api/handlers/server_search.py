@@ -20,7 +20,7 @@ from nova_lite.api.schemas import servers as schemas
 from nova_lite.api.views import servers as views
 from nova_lite.objects.flavor import Flavor
 
-TAG_FILTERS = ("tags", "tags-any", "not-tags", "not-tags-any")
+TAG_FILTERS = schemas.TAG_FILTERS
 _PAGING_SORTING = ("sort_key", "sort_dir", "limit", "marker")
 # The options every caller may use, by the microversion that allowed them.
 _USER_OPTIONS = (

@@ -279,10 +279,10 @@ def _query(sort_keys, *extra: str, strict: bool = False) -> dict:
     }
 
 
-_TAG_FILTERS = ("tags", "tags-any", "not-tags", "not-tags-any")
+TAG_FILTERS = ("tags", "tags-any", "not-tags", "not-tags-any")
 _sort_keys_v273 = (*SORT_KEYS, "locked", *(k for k in IGNORED_SORT_KEYS if k != "locked"))
 query_v21 = _query((*SORT_KEYS, *IGNORED_SORT_KEYS))
-query_v226 = _query((*SORT_KEYS, *IGNORED_SORT_KEYS), *_TAG_FILTERS)
-query_v266 = _query((*SORT_KEYS, *IGNORED_SORT_KEYS), *_TAG_FILTERS, "changes-before")
-query_v273 = _query(_sort_keys_v273, *_TAG_FILTERS, "changes-before", "locked")
-query_v275 = _query((*SORT_KEYS, "locked"), *_TAG_FILTERS, "changes-before", "locked", strict=True)
+query_v226 = _query((*SORT_KEYS, *IGNORED_SORT_KEYS), *TAG_FILTERS)
+query_v266 = _query((*SORT_KEYS, *IGNORED_SORT_KEYS), *TAG_FILTERS, "changes-before")
+query_v273 = _query(_sort_keys_v273, *TAG_FILTERS, "changes-before", "locked")
+query_v275 = _query((*SORT_KEYS, "locked"), *TAG_FILTERS, "changes-before", "locked", strict=True)
