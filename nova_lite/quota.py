@@ -206,15 +206,25 @@ def check_deltas(
 
     Instances, cores, RAM and server groups are counted for the project and,
     where the user has limits of their own, for the user; key pairs and the
-    members of server group ``group_uuid`` for the user only. The error's
-    ``quotas`` and ``usages`` give, for each resource in ``deltas``, the
-    limit and usage of the scope with the least room.
+    members of server group ``group_uuid`` for the user only; a resource that
+    is unlimited in every scope is not counted. The error's ``quotas`` give,
+    for each resource in ``deltas``, the limit of the scope with the least
+    room, and its ``usages`` the usage there of each limited resource.
     """
     project, user, own = _stored_limits(context, project_id, user_id)
     by_user = [name for name in deltas if name in COUNTED_BY_USER or name in own]
-    counts = _count(context, deltas, project_id, user_id if by_user else None, group_uuid)
+    limited = [
+        name
+        for name in deltas
+        if not _unlimited(project[name]) or (name in by_user and not _unlimited(user[name]))
+    ]
+    by_user_limited = [name for name in by_user if name in limited]
+    counts = _count(context, limited, project_id, user_id if by_user_limited else None, group_uuid)
     quotas, usages, overs = {}, {}, []
     for name, delta in deltas.items():
+        if name not in limited:
+            quotas[name] = UNLIMITED
+            continue
         scopes = []
         if name in COUNTED_BY_USER:
             scopes.append((project[name], counts["user"][name]))

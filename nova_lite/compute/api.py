@@ -6,12 +6,13 @@ import functools
 import random
 import re
 import string
+from collections.abc import Callable
 
 from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import timeutils, uuidutils
 
-from nova_lite import availability_zones, exception
+from nova_lite import availability_zones, background, exception
 from nova_lite.api import policy
 from nova_lite.compute import (
     image_checks,
@@ -145,6 +146,7 @@ class API:
         forced_host: str | None = None,
         forced_node: str | None = None,
         admin_password: str | None = None,
+        fetch_image: Callable[[], dict] | None = None,
     ) -> tuple[list[Instance], str]:
         """Record the instances (BUILDING/scheduling) and cast the build.
 
@@ -152,11 +154,18 @@ class API:
         that host or node, whose filters must still pass; ``forced_host`` and
         ``forced_node`` (an admin's ``zone:host:node``) skip the filters. The
         ``group`` scheduler hint makes the servers members of that server group.
+        ``fetch_image`` gives the Glance image when the caller started getting
+        it (``background.start``).
         """
         if min_count > max_count:
             raise exception.InvalidRequest(reason="min_count must be <= max_count")
         if hostname and max_count > 1:
             raise exception.AmbiguousHostnameForMultipleInstances()
+        # Counted while the checks below (and the Glance round trip) run; going
+        # over quota is raised in its turn, after their errors.
+        fitting = background.start(
+            context, quotas.check_num_instances, flavor, min_count, max_count
+        )
         destination = requested_destination(context, requested_host, requested_node)
         if forced_host:
             availability_zone = availability_zones.zone_of_forced_host(
@@ -165,10 +174,10 @@ class API:
         else:
             availability_zones.check_requested_zone(context, availability_zone)
         group = server_groups.requested_group(context, scheduler_hints)
-        image = self._image_for_flavor(context, image_href, flavor)
+        image = self._image_for_flavor(context, image_href, flavor, fetch_image)
         quotas.check_metadata_items(context, metadata)
         key_data = self._key_data(context, key_name)
-        max_count = quotas.check_num_instances(context, flavor, min_count, max_count)
+        max_count = fitting()
         server_groups.check_room(context, group, max_count)
         reservation_id = _reservation_id()
         instances = []
@@ -201,9 +210,8 @@ class API:
                 metadata=metadata or {},
                 system_metadata=self._image_system_metadata(image_href, image, flavor),
             )
-            instance.create(action="create")
             instances.append(instance)
-        quotas.recheck_num_instances(context, flavor, instances)
+        instances = quotas.create_instances(context, flavor, instances)
         server_groups.add_members(context, group, instances)
         spec = RequestSpec.from_instance(
             context,
@@ -223,9 +231,15 @@ class API:
         return instances, reservation_id
 
     # -- images -------------------------------------------------------------------------
-    def _image_for_flavor(self, context, image_href: str, flavor) -> dict:
-        """The Glance image ``image_href``, checked against ``flavor`` (Nova's rules)."""
-        image = self.image_api.get(context, image_href)
+    def _image_for_flavor(
+        self, context, image_href: str, flavor, fetch_image: Callable[[], dict] | None = None
+    ) -> dict:
+        """The Glance image ``image_href`` (from ``fetch_image`` when given), checked
+        against ``flavor`` (Nova's rules)."""
+        if fetch_image is None:
+            image = self.image_api.get(context, image_href)
+        else:
+            image = fetch_image()
         image_checks.check_image_for_flavor(context, image_href, image, flavor)
         return image
 

@@ -3,18 +3,19 @@
 Each check is one call to the conductor (objects.quotas.Quotas). After a
 creation, ``recheck`` runs the check again with nothing more requested and
 undoes the creation when racing requests went over a limit (``[quota]
-recheck_quota``, as Nova).
+recheck_quota``, as Nova); new servers' instances are rechecked by the
+conductor call that creates them (``create_instances``).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 from oslo_config import cfg
 from oslo_log import log as logging
 
 from nova_lite import exception
+from nova_lite.objects.instance import InstanceList
 from nova_lite.objects.quotas import Quotas
 from nova_lite.quota import UNLIMITED
 
@@ -52,14 +53,9 @@ def check_num_instances(
     max_count: int,
     project_id: str | None = None,
     user_id: str | None = None,
-    orig_num_req: int | None = None,
 ) -> int:
     """How many instances of ``flavor`` to create: ``max_count``, or fewer as
-    long as ``min_count`` fit; TooManyInstances (403) otherwise.
-
-    ``min_count == max_count == 0`` is the recheck after ``orig_num_req``
-    instances were created (and are counted).
-    """
+    long as ``min_count`` fit; TooManyInstances (403) otherwise."""
     project_id = project_id or context.project_id
     user_id = user_id or context.user_id
     deltas = {
@@ -72,14 +68,6 @@ def check_num_instances(
         return max_count
     except exception.OverQuota as error:
         overs, quotas, usages = (error.kwargs[k] for k in ("overs", "quotas", "usages"))
-    if max_count == 0:
-        requested = {
-            "instances": orig_num_req,
-            "cores": orig_num_req * flavor.vcpus,
-            "ram": orig_num_req * flavor.memory_mb,
-        }
-        # Nova reports the limit as used: the new instances are in the count.
-        raise _too_many(overs, requested, quotas, quotas)
     allowed = _fitting(flavor, quotas, usages)
     if 0 < allowed and min_count <= allowed < max_count:
         return check_num_instances(context, flavor, min_count, allowed, project_id, user_id)
@@ -173,14 +161,17 @@ def recheck(check: Callable[[], None], undo: Callable[[], None]) -> None:
         raise
 
 
-def recheck_num_instances(context, flavor, instances: list) -> None:
-    """Recheck after creating ``instances``; destroy them all when over quota."""
-
-    def undo() -> None:
-        for instance in instances:
-            instance.destroy()
-
-    check = functools.partial(
-        check_num_instances, context, flavor, 0, 0, orig_num_req=len(instances)
-    )
-    recheck(check, undo)
+def create_instances(context, flavor, instances: list) -> list:
+    """Create new servers' ``instances`` of ``flavor`` (action "create") in one
+    conductor call, which with ``[quota] recheck_quota`` rechecks the quota
+    counting them: over it, they are destroyed and TooManyInstances raised."""
+    try:
+        return InstanceList.create(
+            context, instances, action="create", recheck_quota=CONF.quota.recheck_quota
+        ).objects
+    except exception.OverQuota as error:
+        overs, quotas = error.kwargs["overs"], error.kwargs["quotas"]
+    count = len(instances)
+    requested = {"instances": count, "cores": count * flavor.vcpus, "ram": count * flavor.memory_mb}
+    # Nova reports the limit as used: the new instances are in the count.
+    raise _too_many(overs, requested, quotas, quotas)

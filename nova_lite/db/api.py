@@ -610,8 +610,10 @@ _INSTANCE_EXTRA = ("metadata", "system_metadata")
 
 
 def _set_instance_dicts(
-    context, uuid: str, metadata: dict | None, system_metadata: dict | None
+    context, uuid: str, metadata: dict | None, system_metadata: dict | None, new: bool = False
 ) -> None:
+    """Replace the instance's metadata and system metadata (those given);
+    ``new``: the instance is being inserted, so it has no items to replace."""
     session = _session(context)
     for model, items in (
         (models.InstanceMetadata, metadata),
@@ -619,7 +621,8 @@ def _set_instance_dicts(
     ):
         if items is None:
             continue
-        _soft_delete(context, model, model.instance_uuid == uuid)
+        if not new:
+            _soft_delete(context, model, model.instance_uuid == uuid)
         for key, value in items.items():
             session.add(model(instance_uuid=uuid, key=key, value=value))
 
@@ -640,24 +643,42 @@ def _record_action(context, uuid: str, action: str | None) -> None:
     )
 
 
-@_writer
 def instance_create(context, values: dict, action: str | None = None) -> models.Instance:
     """Insert an instance (with its ``tags`` and its first action, when given)."""
-    values = dict(values)
-    extras = {k: values.pop(k, None) for k in _INSTANCE_EXTRA}
-    tags = values.pop("tags", None) or ()
-    values.setdefault("uuid", uuidutils.generate_uuid())
-    row = models.Instance(**values)
+    return instance_create_all(context, [values], action)[0]
+
+
+@_writer
+def instance_create_all(
+    context, values_list: list[dict], action: str | None = None
+) -> list[models.Instance]:
+    """Insert instances in one transaction, as instance_create; returns them in order."""
     session = _session(context)
-    session.add(row)
-    _set_instance_dicts(
-        context, row.uuid, extras["metadata"] or {}, extras["system_metadata"] or {}
-    )
-    session.add_all(models.Tag(resource_id=row.uuid, tag=tag) for tag in set(tags))
-    _record_action(context, row.uuid, action)
+    uuids = []
+    for values in values_list:
+        values = dict(values)
+        extras = {k: values.pop(k, None) for k in _INSTANCE_EXTRA}
+        tags = values.pop("tags", None) or ()
+        values.setdefault("uuid", uuidutils.generate_uuid())
+        session.add(models.Instance(**values))
+        _set_instance_dicts(
+            context,
+            values["uuid"],
+            extras["metadata"] or {},
+            extras["system_metadata"] or {},
+            new=True,
+        )
+        session.add_all(models.Tag(resource_id=values["uuid"], tag=tag) for tag in set(tags))
+        _record_action(context, values["uuid"], action)
+        uuids.append(values["uuid"])
     session.flush()
-    session.refresh(row)
-    return row
+    stmt = (
+        select(models.Instance)
+        .where(models.Instance.uuid.in_(uuids))
+        .execution_options(populate_existing=True)
+    )
+    rows = {row.uuid: row for row in session.scalars(stmt).unique()}
+    return [rows[uuid] for uuid in uuids]
 
 
 def _joined(stmt, columns_to_join: list[str] | None):
@@ -1351,16 +1372,27 @@ def quota_get_limits(
     context, project_id: str, user_id: str | None = None, class_name: str = "default"
 ) -> dict[str, dict[str, int]]:
     """The stored limits behind a project's (and user's) quotas, by resource:
-    ``{"class": ..., "project": ..., "user": ...}`` (``user`` empty without user_id)."""
-    Q, U = models.Quota, models.ProjectUserQuota
-    user = {}
+    ``{"class": ..., "project": ..., "user": ...}`` (``user`` empty without user_id),
+    read in one statement."""
+    Q, U, C = models.Quota, models.ProjectUserQuota, models.QuotaClass
+    layers = [
+        select(sqlalchemy.literal("class"), C.resource, C.hard_limit).where(
+            C.deleted == 0, C.class_name == class_name
+        ),
+        select(sqlalchemy.literal("project"), Q.resource, Q.hard_limit).where(
+            Q.deleted == 0, Q.project_id == project_id
+        ),
+    ]
     if user_id is not None:
-        user = _limits_of(context, U, U.project_id == project_id, U.user_id == user_id)
-    return {
-        "class": quota_class_get_all_by_name(context, class_name),
-        "project": _limits_of(context, Q, Q.project_id == project_id),
-        "user": user,
-    }
+        layers.append(
+            select(sqlalchemy.literal("user"), U.resource, U.hard_limit).where(
+                U.deleted == 0, U.project_id == project_id, U.user_id == user_id
+            )
+        )
+    stored: dict[str, dict[str, int]] = {"class": {}, "project": {}, "user": {}}
+    for layer, resource, limit in _session(context).execute(sqlalchemy.union_all(*layers)):
+        stored[layer][resource] = limit
+    return stored
 
 
 @_reader

@@ -6,6 +6,7 @@ from oslo_serialization import jsonutils
 from oslo_utils import versionutils
 from oslo_versionedobjects import fields
 
+from nova_lite import exception, quota
 from nova_lite.compute import vm_states
 from nova_lite.objects import base
 from nova_lite.objects.flavor import Flavor
@@ -137,15 +138,27 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
         row = base.db_api().instance_get_by_uuid(context, uuid, _joins(expected_attrs))
         return cls._from_db_object(context, cls(), row, expected_attrs)
 
+    def _create_values(self) -> dict:
+        """The columns (and tags) to insert this new instance with."""
+        return {**self._db_changes(), "tags": self._new_tags()}
+
+    def _new_tags(self) -> list[str]:
+        """The tags this new instance is to be created with."""
+        return list(self.tags) if self.obj_attr_is_set("tags") else []
+
+    def _created(self, context, row) -> Instance:
+        """Load this new instance's inserted ``row`` (and keep its tags)."""
+        tags = self._new_tags()
+        self._from_db_object(context, self, row)
+        self.tags = sorted(set(tags))
+        self.obj_reset_changes(["tags"])
+        return self
+
     @base.remotable
     def create(self, action: str | None = None) -> None:
         """Insert the instance with its tags; ``action`` (e.g. "create") is recorded with it."""
-        tags = list(self.tags) if self.obj_attr_is_set("tags") else []
-        values = {**self._db_changes(), "tags": tags}
-        row = base.db_api().instance_create(self._context, values, action)
-        self._from_db_object(self._context, self, row)
-        self.tags = sorted(set(tags))
-        self.obj_reset_changes(["tags"])
+        row = base.db_api().instance_create(self._context, self._create_values(), action)
+        self._created(self._context, row)
 
     @base.remotable
     def save(
@@ -210,7 +223,9 @@ class Instance(base.NovaLitePersistentObject, base.NovaLiteObject):
 
 @base.register
 class InstanceList(base.ObjectListBase, base.NovaLiteObject):
-    VERSION = "1.0"
+    # 1.0: initial version
+    # 1.1: create
+    VERSION = "1.1"
 
     fields = {"objects": fields.ListOfObjectsField("Instance")}
 
@@ -235,6 +250,41 @@ class InstanceList(base.ObjectListBase, base.NovaLiteObject):
             columns_to_join=_joins(expected_attrs),
         )
         return base.make_list(context, cls(), Instance, rows, expected_attrs=expected_attrs)
+
+    @base.remotable_classmethod
+    def create(
+        cls, context, instances: list, action: str | None = None, recheck_quota: bool = False
+    ) -> InstanceList:
+        """Insert new ``instances`` in one transaction, as Instance.create.
+
+        ``recheck_quota`` then checks the caller's instances, cores and RAM quota
+        again with them counted (Nova's recheck, against racing requests): over
+        it, they are destroyed and OverQuota is raised.
+        """
+        rows = base.db_api().instance_create_all(
+            context, [instance._create_values() for instance in instances], action
+        )
+        created = cls(
+            context,
+            objects=[
+                instance._created(context, row)
+                for instance, row in zip(instances, rows, strict=True)
+            ],
+        )
+        created.obj_reset_changes()
+        if recheck_quota:
+            try:
+                quota.check_deltas(
+                    context,
+                    {"instances": 0, "cores": 0, "ram": 0},
+                    context.project_id,
+                    context.user_id,
+                )
+            except exception.OverQuota:
+                for instance in created:
+                    instance.destroy()
+                raise
+        return created
 
     @base.remotable_classmethod
     def get_busy_since(cls, context, before) -> InstanceList:

@@ -6,10 +6,11 @@ import functools
 import threading
 
 import pytest
+from oslo_utils import uuidutils
 
 from nova_lite import context as nova_context
 from nova_lite import exception
-from nova_lite.compute import quotas
+from nova_lite.compute import quotas, task_states, vm_states
 from nova_lite.db import models
 from nova_lite.objects.flavor import Flavor
 from nova_lite.objects.instance import Instance
@@ -122,29 +123,45 @@ def test_soft_deleted_and_deleted_instances_do_not_count(cloud, flavor, db):
 # -- rechecks after creation ---------------------------------------------------------------
 
 
+def new_instance(context, flavor: Flavor) -> Instance:
+    """The instance of a new server of project demo, not created yet."""
+    return Instance(
+        context,
+        uuid=uuidutils.generate_uuid(),
+        user_id="demo",
+        project_id="demo",
+        display_name="vm",
+        flavor=flavor,
+        vm_state=vm_states.BUILDING,
+        task_state=task_states.SCHEDULING,
+    )
+
+
 def test_recheck_undoes_instances_created_over_quota(cloud, flavor, db):
     context = demo_context()
-    server_id = boot(cloud, token=DEMO)["server"]["id"]
-    wait_status(cloud, server_id, "ACTIVE")
+    flavor = Flavor.get_by_flavor_id(context, "1")
+    wait_status(cloud, boot(cloud, token=DEMO)["server"]["id"], "ACTIVE")
     # a racing request took the last of the quota meanwhile (here: the limit fell)
-    set_quotas(cloud, instances=0, force=True)
-    instance = Instance.get_by_uuid(context, server_id)
+    set_quotas(cloud, instances=1, force=True)
+    created = [new_instance(context, flavor), new_instance(context, flavor)]
     with pytest.raises(exception.TooManyInstances) as raised:
-        quotas.recheck_num_instances(context, Flavor.get_by_flavor_id(context, "1"), [instance])
+        quotas.create_instances(context, flavor, created)
     assert raised.value.format_message() == (
-        "Quota exceeded for instances: Requested 1, but already used 0 of 0 instances"
+        "Quota exceeded for instances: Requested 2, but already used 1 of 1 instances"
     )
-    assert live(db) == 0
+    assert live(db) == 1
+    assert instances(db) == 3  # created, then destroyed
 
 
 def test_recheck_can_be_turned_off(cloud, flavor, db, conf):
     conf.set_override("recheck_quota", False, group="quota")
     context = demo_context()
-    server_id = boot(cloud, token=DEMO)["server"]["id"]
+    boot(cloud, token=DEMO)
     set_quotas(cloud, instances=0, force=True)
-    instance = Instance.get_by_uuid(context, server_id)
-    quotas.recheck_num_instances(context, Flavor.get_by_flavor_id(context, "1"), [instance])
-    assert live(db) == 1
+    flavor = Flavor.get_by_flavor_id(context, "1")
+    created = quotas.create_instances(context, flavor, [new_instance(context, flavor)])
+    assert [i.vm_state for i in created] == [vm_states.BUILDING]
+    assert live(db) == 2
 
 
 def test_racing_creates_never_exceed_the_quota(cloud, flavor, db):

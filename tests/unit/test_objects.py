@@ -175,6 +175,46 @@ def test_instance_list_by_filters_and_host(db, ctx, make_instance):
     assert all(i._context is ctx for i in found)
 
 
+def _new_instances(ctx, flavor, count: int) -> list[Instance]:
+    return [
+        Instance(
+            ctx,
+            uuid=uuidutils.generate_uuid(),
+            project_id=ctx.project_id,
+            user_id=ctx.user_id,
+            display_name=f"vm-{index}",
+            vm_state=vm_states.BUILDING,
+            flavor=flavor,
+            tags=["b", "a", "b"],
+            system_metadata={"image_min_ram": "0"},
+        )
+        for index in range(count)
+    ]
+
+
+def test_instance_list_create_inserts_all_in_order_with_their_action(db, ctx, make_flavor):
+    given = _new_instances(ctx, make_flavor(), 3)
+    created = InstanceList.create(ctx, given, action="create")
+    assert [i.uuid for i in created] == [i.uuid for i in given]
+    assert [i.tags for i in created] == [["a", "b"]] * 3
+    assert all(i.id and i.system_metadata == {"image_min_ram": "0"} for i in created)
+    assert all(i.obj_what_changed() == set() for i in created)
+    assert all(InstanceAction.get_by_request_id(ctx, i.uuid, ctx.request_id) for i in created)
+
+
+def test_instance_list_create_recheck_destroys_them_over_quota(db, ctx, make_flavor, conf):
+    conf.set_override("instances", 2, group="quota")
+    flavor = make_flavor()
+    InstanceList.create(ctx, _new_instances(ctx, flavor, 2), recheck_quota=True)
+    over = _new_instances(ctx, flavor, 1)
+    InstanceList.create(ctx, over)  # without the recheck: created, even over quota
+    with pytest.raises(exception.OverQuota) as raised:
+        InstanceList.create(ctx, _new_instances(ctx, flavor, 1), recheck_quota=True)
+    assert raised.value.kwargs["overs"] == ["instances"]
+    live = InstanceList.get_by_filters(ctx, {"project_id": ctx.project_id})
+    assert len(live) == 3
+
+
 # -- faults and set_error -------------------------------------------------------------
 
 

@@ -78,6 +78,18 @@ def test_check_deltas_reports_the_scope_with_least_room(db, ctx):
     quota.check_deltas(ctx, {"cores": 1000}, "p1", "u1")
 
 
+def test_check_deltas_counts_only_limited_resources(db, ctx):
+    db.quota_set_limits(ctx, "p1", {"instances": -1, "cores": 2})
+    _instance(db, ctx, vcpus=2)
+    with pytest.raises(exception.OverQuota) as raised:
+        quota.check_deltas(ctx, {"instances": 1, "cores": 1}, "p1", "u1")
+    assert raised.value.kwargs == {
+        "overs": ["cores"],
+        "quotas": {"instances": -1, "cores": 2},
+        "usages": {"cores": 2},
+    }
+
+
 def test_user_only_resources_take_the_lower_limit(db, ctx):
     db.quota_set_limits(ctx, "p1", {"key_pairs": -1})
     db.quota_set_limits(ctx, "p1", {"key_pairs": 1}, user_id="u1")

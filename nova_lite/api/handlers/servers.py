@@ -9,7 +9,7 @@ import webob
 from oslo_config import cfg
 from oslo_utils import uuidutils
 
-from nova_lite import availability_zones, crypto, exception
+from nova_lite import availability_zones, background, crypto, exception
 from nova_lite.api import handler, pagination, policy
 from nova_lite.api.handlers import server_search, to_bool
 from nova_lite.api.schemas import servers as schemas
@@ -191,6 +191,8 @@ def create(req: webob.Request, body: dict) -> dict:
     policy.authorize(context, "os_compute_api:servers:create")
     server = body["server"]
     image_id = _image_id(server.get("imageRef"))
+    # The Glance round trip overlaps the flavor lookup (and the checks after it).
+    fetch_image = background.start(context, compute().image_api.get, image_id)
     try:
         flavor = Flavor.get_by_flavor_id(context, _flavor_id(server["flavorRef"]))
     except exception.FlavorNotFound:
@@ -232,6 +234,7 @@ def create(req: webob.Request, body: dict) -> dict:
                 forced_host=forced_host,
                 forced_node=forced_node,
                 admin_password=password,
+                fetch_image=fetch_image,
                 **destination,
             )
     except exception.ComputeHostNotFound as error:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import webob
 
-from nova_lite import exception
+from nova_lite import background, exception
 from nova_lite.api import handler, microversion, policy, views
 from nova_lite.compute import power_state, task_states, vm_states
 from nova_lite.objects.instance_group import InstanceGroup
@@ -233,23 +233,26 @@ def pinned_availability_zones(context, instances) -> dict[str, str | None]:
 
 def details(req: webob.Request, instances, viewer: Viewer) -> list[dict]:
     """The detailed bodies of ``instances``; host statuses and pinned zones
-    are looked up once for all of them."""
-    statuses: dict = {}
-    pinned: dict = {}
+    are looked up once for all of them, side by side."""
+    statuses: Callable[[], dict] = dict
+    pinned: Callable[[], dict] = dict
     if instances and viewer.host_status:
-        statuses = host_statuses(handler.context_of(req), instances)
+        statuses = background.start(handler.context_of(req), host_statuses, instances)
     if instances and viewer.at_least("2.96"):
-        pinned = pinned_availability_zones(handler.context_of(req), instances)
-    return [
-        _detail(req, i, viewer, statuses.get(i.uuid, ""), pinned.get(i.uuid)) for i in instances
-    ]
+        pinned = background.start(handler.context_of(req), pinned_availability_zones, instances)
+    by_uuid, zones = statuses(), pinned()
+    return [_detail(req, i, viewer, by_uuid.get(i.uuid, ""), zones.get(i.uuid)) for i in instances]
 
 
 def detail(req: webob.Request, instance, viewer: Viewer) -> dict:
-    """The body of GET /servers/{id} (with its server group from 2.71)."""
-    server = details(req, [instance], viewer)[0]
+    """The body of GET /servers/{id} (with its server group from 2.71, looked up
+    beside the rest)."""
+    groups = None
     if viewer.at_least("2.71"):
-        server["server_groups"] = server_groups(handler.context_of(req), instance)
+        groups = background.start(handler.context_of(req), server_groups, instance)
+    server = details(req, [instance], viewer)[0]
+    if groups is not None:
+        server["server_groups"] = groups()
     return server
 
 
