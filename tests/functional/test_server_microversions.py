@@ -10,6 +10,7 @@ from tests.functional.test_evacuate import force_down
 from tests.functional.test_live_migration import wait_migration
 from tests.functional.test_moves import db_write, other, settled, start_server
 from tests.functional.test_rebuild_rescue import NEW_IMAGE
+from tests.functional.test_server_update import UPDATE_KEYS as UPDATE_21
 from tests.functional.test_servers import IMAGE
 
 DEMO = "demo:demo"
@@ -17,24 +18,7 @@ DEMO = "demo:demo"
 NOT_HERE = {"server_groups"}
 
 # GET /servers/{id} of an ACTIVE server, for its owner, at 2.1.
-OWNER_21 = {
-    "id",
-    "name",
-    "status",
-    "tenant_id",
-    "user_id",
-    "metadata",
-    "hostId",
-    "image",
-    "flavor",
-    "created",
-    "updated",
-    "addresses",
-    "accessIPv4",
-    "accessIPv6",
-    "links",
-    "OS-DCF:diskConfig",
-    "progress",
+OWNER_21 = UPDATE_21 | {
     "OS-EXT-AZ:availability_zone",
     "config_drive",
     "key_name",
@@ -110,26 +94,6 @@ SHOW_KEYS = [
     ),
     ("2.96", OWNER_296, OWNER_296 | EXTENDED_23 | {"host_status"}),
 ]
-# What PUT /servers/{id} answers before 2.75: the show body without its extensions.
-UPDATE_21 = {
-    "id",
-    "name",
-    "status",
-    "tenant_id",
-    "user_id",
-    "metadata",
-    "hostId",
-    "image",
-    "flavor",
-    "created",
-    "updated",
-    "addresses",
-    "accessIPv4",
-    "accessIPv6",
-    "links",
-    "OS-DCF:diskConfig",
-    "progress",
-}
 
 
 def mv(version: str) -> dict:
