@@ -256,6 +256,11 @@ def test_kill_conductor_inside_its_live_migration_task(hosts):
         {"os-migrateLive": {"host": dest, "block_migration": False, "disk_over_commit": False}},
     )
     _wait(api, server_id, _task("migrating"))
+    # Killed once its migration record exists (the conductor writes it before the check).
+    deadline = time.monotonic() + 30
+    while not _migrations(hosts, server_id):
+        assert time.monotonic() < deadline, "the conductor never recorded the migration"
+        time.sleep(0.05)
     hosts.restart("conductor")
 
     server = _wait(api, server_id, _settled("ACTIVE"), timeout=DEADLINE + 60)

@@ -15,12 +15,17 @@ def test_result_comes_from_another_thread_logging_as_the_request():
     ctx = user_context()
     seen = {}
 
+    called = threading.Event()
+
     def call(context, value):
         seen["thread"] = threading.current_thread()
         seen["current"] = oslo_context.get_current()
+        called.set()
         return value * 2
 
     result = background.start(ctx, call, 21)
+    # Once a thread has taken the call, the result is that thread's.
+    assert called.wait(10)
     assert result() == 42
     assert seen["thread"] is not threading.current_thread()
     assert seen["current"] is ctx
